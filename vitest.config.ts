@@ -7,6 +7,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['berth-source'], externalConditions: ['berth-source'] } },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',

@@ -1,11 +1,12 @@
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
+import { rootCertificates } from 'node:tls';
+import { assertAddressAllowed, createPolicyLookup, type EndpointPolicy } from './endpoint-policy.js';
 import { OciError } from './errors.js';
 import { Limits } from './limits.js';
 import { abortError } from './retry.js';
-import { createPolicyLookup, type EndpointPolicy, assertAddressAllowed } from './endpoint-policy.js';
-import { isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
 
 /** The only methods that ever reach a registry: the client is read-only by construction. */
 export type ReadMethod = 'GET' | 'HEAD';
@@ -19,13 +20,13 @@ export interface HttpResponse {
 }
 
 export interface TlsOptions {
-  /** Extra CA certificates (PEM) trusted for this host, in addition to the system store. */
+  /** Extra CA certificates (PEM) trusted for this host, in addition to the bundled roots. */
   readonly ca?: string | readonly string[];
 }
 
 export interface HttpTransportOptions {
   readonly connectTimeoutMs: number;
-  /** Time allowed for response headers, and the longest silence between body chunks. */
+  /** Longest silence allowed while waiting for headers or between body chunks. */
   readonly readTimeoutMs: number;
   readonly maxConnectionsPerHost: number;
   readonly endpointPolicy: EndpointPolicy;
@@ -35,13 +36,14 @@ export interface HttpTransportOptions {
 }
 
 /**
- * One HTTP exchange over undici, with redirects followed by hand so that `Authorization`
- * never leaves the origin it was meant for (blob storage redirects go to other hosts with
- * signed URLs). Maps transport failures to typed errors; retries live one level up.
+ * One HTTP exchange over Node's own `http`/`https` (no extra start-up cost, keep-alive pools
+ * per host), with redirects followed by hand so that `Authorization` never leaves the origin
+ * it was meant for: blob storage redirects go to other hosts with signed URLs. Transport
+ * failures become typed errors; retries live one level up.
  */
 export class HttpTransport {
   readonly #options: HttpTransportOptions;
-  readonly #agents = new Map<string, Agent>();
+  readonly #agents = new Map<string, HttpAgent>();
 
   constructor(options: HttpTransportOptions) {
     this.#options = options;
@@ -54,13 +56,12 @@ export class HttpTransport {
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
     let current = new URL(url);
-    let currentMethod: ReadMethod = method;
     let currentHeaders: Record<string, string> = { 'user-agent': this.#options.userAgent, ...headers };
     for (let hop = 0; ; hop++) {
-      const res = await this.#once(currentMethod, current, currentHeaders, signal);
+      const res = await this.#once(method, current, currentHeaders, signal);
       if (![301, 302, 303, 307, 308].includes(res.status)) return res;
-      const location = res.headers.location;
       res.body.resume();
+      const location = res.headers.location;
       if (typeof location !== 'string') {
         throw new OciError(
           'invalid_response',
@@ -82,10 +83,9 @@ export class HttpTransport {
       }
       if (next.origin !== current.origin) {
         // Never forward credentials to another host (signed storage URLs carry their own).
-        const { authorization: _drop, ...rest } = currentHeaders;
+        const { authorization: _dropped, ...rest } = currentHeaders;
         currentHeaders = rest;
       }
-      if (res.status === 303) currentMethod = method === 'HEAD' ? 'HEAD' : 'GET';
       current = next;
     }
   }
@@ -102,124 +102,116 @@ export class HttpTransport {
     return sink;
   }
 
-  async close(): Promise<void> {
-    const agents = [...this.#agents.values()];
+  close(): Promise<void> {
+    for (const agent of this.#agents.values()) agent.destroy();
     this.#agents.clear();
-    await Promise.all(agents.map((a) => a.close()));
+    return Promise.resolve();
   }
 
-  async #once(
+  #once(
     method: ReadMethod,
     url: URL,
     headers: Readonly<Record<string, string>>,
     signal: AbortSignal | undefined,
   ): Promise<HttpResponse> {
-    if (signal?.aborted) throw abortError(signal);
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     const literal = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(literal) !== 0) assertAddressAllowed(url.host, literal, this.#options.endpointPolicy);
-    try {
-      const res = await request(url, {
-        method,
-        headers,
-        signal,
-        dispatcher: this.#agentFor(url.host),
-        headersTimeout: this.#options.readTimeoutMs,
-        bodyTimeout: this.#options.readTimeoutMs,
+    const https = url.protocol === 'https:';
+    const send = https ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      let response: IncomingMessage | undefined;
+      let settled = false;
+      const fail = (error: OciError): void => {
+        if (response) response.destroy(error);
+        else req.destroy(error);
+      };
+      const req = send(
+        url,
+        { method, headers, agent: this.#agentFor(url, https), ...(signal ? { signal } : {}) },
+        (res) => {
+          response = res;
+          settled = true;
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: url.toString() });
+        },
+      );
+      req.setTimeout(this.#options.readTimeoutMs, () =>
+        fail(
+          new OciError('timeout', `${url.host} did not answer within ${this.#options.readTimeoutMs} ms`, {
+            retryable: true,
+          }),
+        ),
+      );
+      req.once('socket', (socket) => {
+        if (!socket.connecting) return;
+        const timer = setTimeout(
+          () => fail(new OciError('timeout', `connecting to ${url.host} timed out`, { retryable: true })),
+          this.#options.connectTimeoutMs,
+        );
+        socket.once('connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
       });
-      return { status: res.statusCode, headers: res.headers, body: res.body, url: url.toString() };
-    } catch (cause) {
-      throw mapTransportError(cause, url.host, signal);
-    }
+      req.once('error', (cause) => {
+        if (!settled) {
+          settled = true;
+          reject(mapTransportError(cause, url.host, signal));
+        }
+      });
+      req.end();
+    });
   }
 
-  #agentFor(host: string): Dispatcher {
-    const tls = this.#options.tls?.[host];
-    const key = tls ? host : '*';
+  #agentFor(url: URL, https: boolean): HttpAgent {
+    const tls = https ? this.#options.tls?.[url.host] : undefined;
+    const key = https ? (tls ? `https:${url.host}` : 'https') : 'http';
     let agent = this.#agents.get(key);
     if (!agent) {
-      const ca = tls?.ca === undefined ? undefined : [...(typeof tls.ca === 'string' ? [tls.ca] : tls.ca)];
-      agent = new Agent({
-        connections: this.#options.maxConnectionsPerHost,
-        connect: {
-          timeout: this.#options.connectTimeoutMs,
-          lookup: createPolicyLookup(this.#options.endpointPolicy),
-          ...(ca ? { ca: [...ca, ...defaultCaList()] } : {}),
-        },
-      });
+      const common = {
+        keepAlive: true,
+        maxSockets: this.#options.maxConnectionsPerHost,
+        lookup: createPolicyLookup(this.#options.endpointPolicy),
+      };
+      if (!https) agent = new HttpAgent(common);
+      else {
+        // Adding `ca` replaces Node's trust store, so the bundled roots are kept alongside.
+        const ca =
+          tls?.ca === undefined
+            ? undefined
+            : [...(typeof tls.ca === 'string' ? [tls.ca] : tls.ca), ...rootCertificates];
+        agent = new HttpsAgent({ ...common, ...(ca ? { ca } : {}) });
+      }
       this.#agents.set(key, agent);
     }
     return agent;
   }
 }
 
-/** Adding `ca` replaces Node's default trust store, so the bundled roots are kept alongside. */
-function defaultCaList(): readonly string[] {
-  return rootCertificates;
-}
+const TLS_CODES =
+  /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_(GET|VERIFY)|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_TLS_CERT_ALTNAME_INVALID)/;
+const RETRYABLE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** Maps socket, TLS, DNS and timeout failures (also those of a body mid-stream) to typed errors. */
 export function mapTransportError(cause: unknown, host: string, signal: AbortSignal | undefined): OciError {
   if (cause instanceof OciError) return cause;
   if (signal?.aborted) return abortError(signal);
   const code = (cause as { code?: string } | null)?.code ?? '';
-  if (
-    cause instanceof undiciErrors.HeadersTimeoutError ||
-    cause instanceof undiciErrors.BodyTimeoutError ||
-    code === 'UND_ERR_HEADERS_TIMEOUT' ||
-    code === 'UND_ERR_BODY_TIMEOUT'
-  ) {
-    return new OciError('timeout', `${host} did not answer in time`, { retryable: true, cause });
-  }
-  if (
-    cause instanceof undiciErrors.ConnectTimeoutError ||
-    code === 'UND_ERR_CONNECT_TIMEOUT' ||
-    code === 'ETIMEDOUT'
-  ) {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (code === 'ETIMEDOUT')
     return new OciError('timeout', `connecting to ${host} timed out`, { retryable: true, cause });
-  }
-  // The endpoint policy rejects inside dns.lookup; undici wraps that error.
-  const inner = (cause as { cause?: unknown } | null)?.cause;
-  if (inner instanceof OciError) return inner;
-  if (
-    code === 'ECONNREFUSED' ||
-    code === 'ENOTFOUND' ||
-    code === 'EAI_AGAIN' ||
-    code === 'EHOSTUNREACH' ||
-    code === 'ENETUNREACH'
-  ) {
+  if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) {
     return new OciError('endpoint_unreachable', `cannot reach ${host} (${code})`, {
       retryable: code === 'EAI_AGAIN' || code === 'ECONNREFUSED',
       cause,
     });
   }
-  if (
-    code.startsWith('ERR_TLS') ||
-    code.includes('CERT') ||
-    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
-    code === 'SELF_SIGNED_CERT_IN_CHAIN'
-  ) {
-    return new OciError(
-      'tls_error',
-      `TLS handshake with ${host} failed (${code}); provide its CA certificate or mark it insecure`,
-      { cause },
-    );
+  if (TLS_CODES.test(code)) {
+    const hint = /WRONG_VERSION_NUMBER/.test(code)
+      ? 'is it plain HTTP? mark the registry insecure'
+      : 'provide its CA certificate or mark it insecure';
+    return new OciError('tls_error', `TLS with ${host} failed (${code}); ${hint}`, { cause });
   }
-  if (
-    code === 'EPROTO' ||
-    /wrong version number|packet length too long/i.test(String((cause as Error)?.message))
-  ) {
-    return new OciError(
-      'tls_error',
-      `TLS handshake with ${host} failed: is it plain HTTP? mark the registry insecure`,
-      { cause },
-    );
-  }
-  return new OciError(
-    'endpoint_unreachable',
-    `request to ${host} failed (${code || (cause as Error)?.message || 'unknown error'})`,
-    {
-      retryable: ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED'].includes(code),
-      cause,
-    },
-  );
+  return new OciError('endpoint_unreachable', `request to ${host} failed (${code || message})`, {
+    retryable: RETRYABLE_SOCKET_CODES.has(code) || /socket hang up|aborted/i.test(message),
+    cause,
+  });
 }

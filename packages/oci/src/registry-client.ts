@@ -172,7 +172,25 @@ export class RegistryClient {
    */
   async checkAuth(registry: string, repository?: string, signal?: AbortSignal): Promise<void> {
     const scope = repository === undefined ? CATALOG_SCOPE : repositoryScope(repository);
-    await this.#authorization(registry, scope, signal, false);
+    const authorization = await this.#authorization(registry, scope, signal, false);
+    // Basic credentials are only judged when a request carries them: present them to /v2/.
+    const res = await this.#withRetries(registry, signal, () =>
+      this.#transport.send(
+        'GET',
+        `${this.baseUrl(registry)}/v2/`,
+        authorization ? { authorization } : {},
+        signal,
+      ),
+    );
+    res.body.resume();
+    if (res.status === 401 || res.status === 403) {
+      throw new OciError('unauthorized', `${registry} rejected the credentials`, { status: res.status });
+    }
+    if (res.status !== 200) {
+      throw new OciError('registry_error', `${registry} answered ${res.status} to GET /v2/`, {
+        status: res.status,
+      });
+    }
   }
 
   /** One page of `GET /v2/_catalog`. */

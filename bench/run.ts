@@ -1,0 +1,136 @@
+// `npm run bench`: Berth's registry client against skopeo, measured in the same run.
+// Pull all blobs of a ~50 MB image from the real registry on loopback into a directory,
+// alternating the two tools, RUNS times each; report medians and the ratio.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLayout, pushImage, startRegistry, type LayerSpec } from '@berth/testkit';
+import { median } from './stats.js';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const root = new URL('..', import.meta.url).pathname;
+
+/**
+ * Runs a command to completion and times it. Asynchronous on purpose: the registry's
+ * recording proxy lives in this process and must keep serving while the command runs.
+ */
+function timeCommand(command: string, args: string[]): Promise<{ ms: number; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = performance.now() - started;
+      if (code === 0) resolve({ ms, stdout });
+      else reject(new Error(`${command} exited with ${code}: ${stderr}`));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  console.log('building packages…');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+
+  const registry = await startRegistry({ auth: 'none' });
+  const layout = await createLayout();
+  const scratch = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  try {
+    // ~50 MB compressed: mostly incompressible data, as in real images' binaries, plus text.
+    const layers: LayerSpec[] = [20, 15, 10].map((mib, i) => ({
+      createdBy: `COPY blob${i} /`,
+      entries: [
+        { type: 'file' as const, path: `data/blob${i}.bin`, content: randomBytes(mib * 1024 * 1024) },
+      ],
+    }));
+    layers.push({
+      createdBy: 'COPY docs /',
+      entries: Array.from({ length: 200 }, (_, i) => ({
+        type: 'file' as const,
+        path: `docs/file${i}.txt`,
+        content: `line ${i} of some documentation text\n`.repeat(2000),
+      })),
+    });
+    const image = await layout.addImage('bench', { layers });
+    await pushImage(layout, 'bench', registry, 'bench/image:1');
+    const totalBytes = image.layers.reduce((n, l) => n + l.size, 0);
+    console.log(`fixture: ${image.layers.length} layers, ${(totalBytes / 1e6).toFixed(1)} MB compressed`);
+
+    // Straight to the registry (not through the test recording proxy, which lives in this process).
+    const host = registry.pushHost;
+    const berthMs: number[] = [];
+    const berthProcessMs: number[] = [];
+    const skopeoMs: number[] = [];
+    const rss: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      const berthDir = join(scratch, `berth-${run}`);
+      const skopeoDir = join(scratch, `skopeo-${run}`);
+      mkdirSync(skopeoDir);
+      const berth = await timeCommand(process.execPath, [
+        join(root, 'bench/pull-blobs.mjs'),
+        host,
+        'bench/image',
+        '1',
+        berthDir,
+      ]);
+      const inside = JSON.parse(berth.stdout) as { ms: number; maxRssKiB: number };
+      berthMs.push(inside.ms);
+      berthProcessMs.push(berth.ms);
+      rss.push(inside.maxRssKiB);
+      const skopeo = await timeCommand('skopeo', [
+        '--insecure-policy',
+        'copy',
+        '--quiet',
+        '--src-tls-verify=false',
+        `docker://${host}/bench/image:1`,
+        `dir:${skopeoDir}`,
+      ]);
+      skopeoMs.push(skopeo.ms);
+      rmSync(berthDir, { recursive: true, force: true });
+      rmSync(skopeoDir, { recursive: true, force: true });
+    }
+    const skopeo = median(skopeoMs);
+    const result = {
+      benchmark: 'pull every blob of a ~50 MB image from a local registry into a directory',
+      runs: RUNS,
+      bytes: totalBytes,
+      // The client's own time: from the first request to the last byte written, in a fresh process.
+      berth: {
+        medianMs: Math.round(median(berthMs)),
+        samplesMs: berthMs.map(Math.round),
+        medianMaxRssMiB: Math.round(median(rss) / 1024),
+      },
+      // The same, plus starting Node and loading the modules (what a one-shot CLI pays).
+      berthProcess: {
+        medianMs: Math.round(median(berthProcessMs)),
+        samplesMs: berthProcessMs.map(Math.round),
+      },
+      skopeo: { medianMs: Math.round(skopeo), samplesMs: skopeoMs.map(Math.round) },
+      ratio: Number((median(berthMs) / skopeo).toFixed(3)),
+      ratioWithProcessStart: Number((median(berthProcessMs) / skopeo).toFixed(3)),
+      goal: 'berth ≤ 1.0 × skopeo',
+      date: new Date().toISOString(),
+    };
+    mkdirSync(join(root, 'bench/results'), { recursive: true });
+    writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(
+      `berth client           median ${result.berth.medianMs} ms (peak RSS ${result.berth.medianMaxRssMiB} MiB)`,
+    );
+    console.log(`berth incl. node start median ${result.berthProcess.medianMs} ms`);
+    console.log(`skopeo copy … dir:     median ${result.skopeo.medianMs} ms`);
+    console.log(
+      `ratio berth/skopeo = ${result.ratio} (goal ≤ 1.0); with Node start-up = ${result.ratioWithProcessStart}`,
+    );
+  } finally {
+    await layout.remove();
+    await registry.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
