@@ -1,0 +1,72 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Tables, as Kysely sees them. Portable across SQLite and PostgreSQL by construction: ids are
+ * text, timestamps are ISO-8601 UTC text (which sorts correctly), binary values are base64 text.
+ */
+export interface UsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: 'admin' | 'user';
+  created_at: string;
+}
+
+export interface SessionsTable {
+  /** sha256 of the cookie value: a stolen database does not yield live sessions. */
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  /** The first characters, to recognise a token in lists (`berth_pat_a1b2…`). */
+  prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SecretsTable {
+  id: string;
+  owner_id: string;
+  /** Which master key wraps the data key. */
+  key_id: string;
+  wrapped_key: string;
+  iv: string;
+  ciphertext: string;
+  tag: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: string;
+  actor_id: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  detail: string | null;
+}
+
+export interface LoginFailuresTable {
+  id: Generated<number>;
+  key: string;
+  at: string;
+}
+
+export interface Schema {
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  secrets: SecretsTable;
+  audit_log: AuditLogTable;
+  login_failures: LoginFailuresTable;
+}

@@ -1,0 +1,37 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { ConfigError } from '../config.js';
+import type { Schema } from './schema.js';
+
+export const SQLITE_FILE = 'berth.sqlite';
+
+/**
+ * The embedded database: one SQLite file in the data directory, in WAL mode (readers never
+ * block the writer), with foreign keys enforced and `secure_delete` so deleted secrets are
+ * overwritten on disk rather than left in free pages.
+ */
+export function openSqliteDatabase(dataDir: string): { db: Kysely<Schema>; path: string } {
+  try {
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    accessSync(dataDir, constants.R_OK | constants.W_OK);
+  } catch (cause) {
+    throw new ConfigError(
+      `BERTH_DATA_DIR ${dataDir} is not a readable and writable directory (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  const path = join(dataDir, SQLITE_FILE);
+  let sqlite: SQLite.Database;
+  try {
+    sqlite = new SQLite(path);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('secure_delete = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+  } catch (cause) {
+    throw new ConfigError(`cannot open the database ${path}: ${(cause as Error).message}`);
+  }
+  return { db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), path };
+}

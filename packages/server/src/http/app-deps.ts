@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ServerConfig } from '../config.js';
+import type { Schema } from '../db/schema.js';
+import type { Stores } from '../stores/stores.js';
+import type { HttpMetrics } from './metrics.js';
+
+/** What the HTTP layer needs; wired in the composition root (`main-server.ts`). */
+export interface AppDeps {
+  readonly config: ServerConfig;
+  readonly db: Kysely<Schema>;
+  readonly stores: Stores;
+  readonly logger: FastifyBaseLogger;
+  readonly metrics: HttpMetrics;
+}

@@ -1,0 +1,97 @@
+import type { DestinationStream } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { loadConfig, type ServerConfig } from './config.js';
+import { migrateToLatest } from './db/migrations.js';
+import type { Schema } from './db/schema.js';
+import { openSqliteDatabase } from './db/sqlite-database.js';
+import { loadKeyRing } from './crypto/master-keys.js';
+import { SecretBox } from './crypto/secret-box.js';
+import { buildApp } from './http/app.js';
+import { createLogger } from './http/logger.js';
+import { createHttpMetrics } from './http/metrics.js';
+import { SYSTEM_CLOCK, type Clock } from './stores/clock.js';
+import { createStores, type Stores } from './stores/stores.js';
+import { ConfigError } from './config.js';
+
+export interface Runtime {
+  readonly config: ServerConfig;
+  readonly db: Kysely<Schema>;
+  readonly stores: Stores;
+  readonly box: SecretBox;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly clock?: Clock;
+}
+
+/** Opens the database (migrated) and the key ring: what every server-side command needs. */
+export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
+  const config = loadConfig(options.env);
+  if (config.databaseUrl) {
+    throw new ConfigError(
+      'BERTH_DATABASE_URL (PostgreSQL) is not supported by this version yet; unset it to use the embedded SQLite database',
+    );
+  }
+  const { db } = openSqliteDatabase(config.dataDir);
+  try {
+    await migrateToLatest(db);
+    const box = new SecretBox(loadKeyRing(config));
+    const stores = createStores({
+      db,
+      box,
+      clock: options.clock ?? SYSTEM_CLOCK,
+      sessionTtlHours: config.sessionTtlHours,
+    });
+    return { config, db, stores, box, close: () => db.destroy() };
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root of `berth serve`: configuration → database → keys → stores → HTTP.
+ *
+ * @example
+ * const server = await startServer({ env: { BERTH_PORT: '0', BERTH_DATA_DIR: dir } });
+ * await fetch(`${server.url}/healthz`);
+ * await server.close();
+ */
+export async function startServer(
+  options: RuntimeOptions & { logDestination?: DestinationStream } = {},
+): Promise<RunningServer> {
+  const runtime = await openRuntime(options);
+  const logger = createLogger(runtime.config.logLevel, options.logDestination);
+  try {
+    const app = await buildApp({
+      config: runtime.config,
+      db: runtime.db,
+      stores: runtime.stores,
+      logger,
+      metrics: createHttpMetrics(),
+    });
+    const address = await app.listen({ host: runtime.config.host, port: runtime.config.port });
+    return {
+      url: address.replace('[::1]', '[::1]'),
+      app,
+      runtime,
+      async close() {
+        await app.close();
+        await runtime.close();
+      },
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}
