@@ -93,6 +93,24 @@ describe('sign-up and log-in', () => {
     }
   });
 
+  it('ends a session when it expires', async () => {
+    let now = Date.now();
+    const timed = await startTestServer({ BERTH_SESSION_TTL_HOURS: '1' }, { now: () => new Date(now) });
+    try {
+      const api = new Api(timed.url);
+      await api.signup('expiring@example.com', 'expiring password');
+      expect((await api.call('GET', '/api/v1/me')).status).toBe(200);
+      now += 59 * 60_000;
+      expect((await api.call('GET', '/api/v1/me')).status).toBe(200);
+      now += 2 * 60_000;
+      const expired = await api.call('GET', '/api/v1/me');
+      expect(expired.status).toBe(401);
+      expect(expired.body).toEqual(problem('unauthenticated'));
+    } finally {
+      await timed.stop();
+    }
+  });
+
   it('closes sign-up after the first account when BERTH_SIGNUP=closed', async () => {
     const closed = await startTestServer({ BERTH_SIGNUP: 'closed' });
     try {
