@@ -1,4 +1,5 @@
-import { isOciError, OciError } from '@berth/oci';
+import type { OciError } from '@berth/oci';
+import { isOciError } from '@berth/oci';
 
 /**
  * Why a connector cannot do what was asked, as a stable `code` and a sentence a person can act
