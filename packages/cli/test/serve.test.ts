@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '@berth/server';
 import { runBerth } from './run-berth.js';
 
 const dirs: string[] = [];
@@ -82,7 +83,9 @@ describe('berth serve', () => {
       'berth: the database was written by a newer Berth (migration 9999_from_the_future); upgrade Berth to use it',
     );
     const after = new SQLite(join(dataDir, 'berth.sqlite'), { readonly: true });
-    expect(after.prepare('select count(*) as n from kysely_migration').get()).toEqual({ n: 2 });
+    expect(after.prepare('select count(*) as n from kysely_migration').get()).toEqual({
+      n: Object.keys(MIGRATIONS).length + 1,
+    });
     after.close();
   });
 });

@@ -13,12 +13,15 @@ import { createHttpMetrics } from './http/metrics.js';
 import { SYSTEM_CLOCK, type Clock } from './stores/clock.js';
 import { createStores, type Stores } from './stores/stores.js';
 import { ConfigError } from './config.js';
+import { createConnectorService, type ConnectorService } from './connectors/connector-service.js';
 
 export interface Runtime {
   readonly config: ServerConfig;
   readonly db: Kysely<Schema>;
   readonly stores: Stores;
   readonly box: SecretBox;
+  readonly connectors: ConnectorService;
+  readonly afterSensitiveDelete: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -35,7 +38,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       'BERTH_DATABASE_URL (PostgreSQL) is not supported by this version yet; unset it to use the embedded SQLite database',
     );
   }
-  const { db } = openSqliteDatabase(config.dataDir);
+  const { db, afterSensitiveDelete } = openSqliteDatabase(config.dataDir);
   try {
     await migrateToLatest(db);
     const box = new SecretBox(loadKeyRing(config));
@@ -45,7 +48,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       clock: options.clock ?? SYSTEM_CLOCK,
       sessionTtlHours: config.sessionTtlHours,
     });
-    return { config, db, stores, box, close: () => db.destroy() };
+    const connectors = createConnectorService({ stores, context: { endpointPolicy: config.endpointPolicy } });
+    return { config, db, stores, box, connectors, afterSensitiveDelete, close: () => db.destroy() };
   } catch (error) {
     await db.destroy();
     throw error;
@@ -79,10 +83,12 @@ export async function startServer(
       stores: runtime.stores,
       logger,
       metrics: createHttpMetrics(),
+      connectors: runtime.connectors,
+      afterSensitiveDelete: runtime.afterSensitiveDelete,
     });
     const address = await app.listen({ host: runtime.config.host, port: runtime.config.port });
     return {
-      url: address.replace('[::1]', '[::1]'),
+      url: address,
       app,
       runtime,
       async close() {

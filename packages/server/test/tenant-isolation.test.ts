@@ -1,7 +1,11 @@
 // User B can never see, change or delete user A's records. Every user-owned route is listed
 // once in OWNED_RESOURCES; adding a resource there puts it under every check below.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRegistry, type RunningRegistry } from '@berth/testkit';
 import { Api, startTestServer, type TestServer } from './harness.js';
+
+let registry: RunningRegistry;
+let connectorCount = 0;
 
 interface OwnedResource {
   readonly name: string;
@@ -41,6 +45,31 @@ export const OWNED_RESOURCES: readonly OwnedResource[] = [
     list: async (api) => (await api.call<{ id: string }[]>('GET', '/api/v1/audit')).body.map((e) => e.id),
     byId: [],
   },
+  {
+    name: 'connectors',
+    async create(api) {
+      const res = await api.call<{ id: string }>('POST', '/api/v1/connectors', {
+        platform: 'generic',
+        name: `registry ${connectorCount++}`,
+        config: { endpoint: registry.url },
+      });
+      expect(res.status).toBe(201);
+      return res.body.id;
+    },
+    list: async (api) =>
+      (await api.call<{ id: string }[]>('GET', '/api/v1/connectors')).body.map((c) => c.id),
+    byId: [
+      { method: 'GET', path: (id) => `/api/v1/connectors/${id}`, ownerStatus: 200 },
+      {
+        method: 'PATCH',
+        path: (id) => `/api/v1/connectors/${id}`,
+        body: { name: 'taken over' },
+        ownerStatus: 200,
+      },
+      { method: 'POST', path: (id) => `/api/v1/connectors/${id}/test`, ownerStatus: 200 },
+      { method: 'DELETE', path: (id) => `/api/v1/connectors/${id}`, ownerStatus: 204 },
+    ],
+  },
 ];
 
 let server: TestServer;
@@ -50,6 +79,7 @@ let b: Api;
 let bToken: Api;
 
 beforeAll(async () => {
+  registry = await startRegistry({ auth: 'none' });
   server = await startTestServer();
   a = alice();
   await a.signup('alice@example.com', 'alice password 1');
@@ -61,6 +91,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await server.stop();
+  await registry.stop();
 });
 
 describe.each(OWNED_RESOURCES)('$name', (resource) => {

@@ -79,6 +79,68 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0002_connectors': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('connectors')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('owner_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('platform', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('config', 'text', (c) => c.notNull())
+        .addColumn('secret_id', 'text', (c) => c.references('secrets.id').onDelete('set null'))
+        .addColumn('credential_hint', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('last_sync_at', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('repository_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('connectors_owner_name')
+        .on('connectors')
+        .columns(['owner_id', 'name'])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable('repositories')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('connector_id', 'text', (c) => c.notNull().references('connectors.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('description', 'text')
+        .addColumn('last_pushed_at', 'text')
+        .addColumn('tag_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('repositories_connector_name')
+        .on('repositories')
+        .columns(['connector_id', 'name'])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable('tags')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('repository_id', 'text', (c) =>
+          c.notNull().references('repositories.id').onDelete('cascade'),
+        )
+        .addColumn('connector_id', 'text', (c) => c.notNull().references('connectors.id').onDelete('cascade'))
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('digest', 'text')
+        .addColumn('media_type', 'text')
+        .addColumn('size', 'integer')
+        .addColumn('pushed_at', 'text')
+        .addColumn('platforms', 'text')
+        .execute();
+      await db.schema
+        .createIndex('tags_repository_name')
+        .on('tags')
+        .columns(['repository_id', 'name'])
+        .unique()
+        .execute();
+      await db.schema.createIndex('tags_connector').on('tags').column('connector_id').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) };

@@ -62,7 +62,50 @@ export interface LoginFailuresTable {
   at: string;
 }
 
+export interface ConnectorsTable {
+  id: string;
+  owner_id: string;
+  platform: string;
+  name: string;
+  /** Non-secret settings, JSON. */
+  config: string;
+  /** The sealed credentials (secrets table); null for anonymous access. */
+  secret_id: string | null;
+  credential_hint: string | null;
+  status: 'ok' | 'error' | 'syncing' | 'pending';
+  last_sync_at: string | null;
+  last_error: string | null;
+  repository_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RepositoriesTable {
+  id: string;
+  connector_id: string;
+  name: string;
+  description: string | null;
+  last_pushed_at: string | null;
+  tag_count: number;
+}
+
+export interface TagsTable {
+  id: string;
+  repository_id: string;
+  connector_id: string;
+  name: string;
+  digest: string | null;
+  media_type: string | null;
+  size: number | null;
+  pushed_at: string | null;
+  /** JSON array of {os, architecture, variant?, digest}. */
+  platforms: string | null;
+}
+
 export interface Schema {
+  connectors: ConnectorsTable;
+  repositories: RepositoriesTable;
+  tags: TagsTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;

@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import { ConfigError } from '../config.js';
 import type { Schema } from './schema.js';
 
@@ -12,7 +12,18 @@ export const SQLITE_FILE = 'berth.sqlite';
  * block the writer), with foreign keys enforced and `secure_delete` so deleted secrets are
  * overwritten on disk rather than left in free pages.
  */
-export function openSqliteDatabase(dataDir: string): { db: Kysely<Schema>; path: string } {
+export interface OpenedDatabase {
+  readonly db: Kysely<Schema>;
+  readonly path: string;
+  /**
+   * After deleting secrets: make sure no copy survives on disk. `secure_delete` zeroes the
+   * freed pages of the main file; the WAL still holds old page images until a checkpoint, so
+   * checkpoint and truncate it.
+   */
+  readonly afterSensitiveDelete: () => Promise<void>;
+}
+
+export function openSqliteDatabase(dataDir: string): OpenedDatabase {
   try {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     accessSync(dataDir, constants.R_OK | constants.W_OK);
@@ -33,5 +44,12 @@ export function openSqliteDatabase(dataDir: string): { db: Kysely<Schema>; path:
   } catch (cause) {
     throw new ConfigError(`cannot open the database ${path}: ${(cause as Error).message}`);
   }
-  return { db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) }), path };
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    path,
+    afterSensitiveDelete: async () => {
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+    },
+  };
 }

@@ -4,6 +4,7 @@ import type { ServerConfig } from '../config.js';
 import type { Schema } from '../db/schema.js';
 import type { Stores } from '../stores/stores.js';
 import type { HttpMetrics } from './metrics.js';
+import type { ConnectorService } from '../connectors/connector-service.js';
 
 /** What the HTTP layer needs; wired in the composition root (`main-server.ts`). */
 export interface AppDeps {
@@ -12,4 +13,7 @@ export interface AppDeps {
   readonly stores: Stores;
   readonly logger: FastifyBaseLogger;
   readonly metrics: HttpMetrics;
+  readonly connectors: ConnectorService;
+  /** Storage-specific clean-up after secrets were deleted (see `OpenedDatabase`). */
+  readonly afterSensitiveDelete: () => Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { ConfigError } from '../config.js';
+import { ConnectorError } from '@berth/connectors';
 
 /** RFC 9457 problem document, with Berth's stable `code`. */
 export interface Problem {
@@ -50,6 +51,14 @@ export function toProblem(error: unknown): { problem: Problem; headers: Record<s
     return { problem: problemOf(error.status, error.code, error.message), headers: { ...error.headers } };
   if (error instanceof ConfigError)
     return { problem: problemOf(500, error.code, error.message), headers: {} };
+  if (error instanceof ConnectorError) {
+    // The registry said no (or could not be reached) while Berth checked what the user gave it.
+    const status = error.code === 'invalid_configuration' ? 400 : error.code === 'rate_limited' ? 429 : 422;
+    const headers: Record<string, string> = error.retryAfterMs
+      ? { 'retry-after': String(Math.ceil(error.retryAfterMs / 1000)) }
+      : {};
+    return { problem: problemOf(status, error.code, error.message), headers };
+  }
   const fe = error as Partial<FastifyError> & {
     validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
     validationContext?: string;

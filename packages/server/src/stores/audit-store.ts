@@ -10,7 +10,10 @@ export type AuditAction =
   | 'user.logout'
   | 'token.create'
   | 'token.revoke'
-  | 'keys.rotate';
+  | 'keys.rotate'
+  | 'connector.create'
+  | 'connector.update'
+  | 'connector.delete';
 
 export interface AuditEvent {
   readonly actorId: string | null;

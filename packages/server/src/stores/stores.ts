@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { createApiTokenStore, type ApiTokenStore } from './api-token-store.js';
+import { createConnectorStore, type ConnectorStore } from './connector-store.js';
 import { createAuditStore, type AuditStore } from './audit-store.js';
 import type { Clock } from './clock.js';
 import { createLoginThrottle, type LoginThrottle, type ThrottlePolicy } from './login-throttle.js';
@@ -16,6 +17,7 @@ export interface Stores {
   readonly secrets: SecretStore;
   readonly audit: AuditStore;
   readonly loginThrottle: LoginThrottle;
+  readonly connectors: ConnectorStore;
 }
 
 export interface StoreDeps {
@@ -34,6 +36,7 @@ export function createStores(deps: StoreDeps): Stores {
     secrets: createSecretStore(deps.db, deps.box, deps.clock),
     audit: createAuditStore(deps.db, deps.clock),
     loginThrottle: createLoginThrottle(deps.db, deps.clock, deps.throttle),
+    connectors: createConnectorStore(deps.db, deps.clock),
   };
 }
 
@@ -55,6 +58,20 @@ export interface OwnedStores {
     delete(id: string): Promise<boolean>;
   };
   readonly audit: { list(limit: number): ReturnType<AuditStore['list']> };
+  readonly connectors: {
+    create(input: Parameters<ConnectorStore['create']>[1]): ReturnType<ConnectorStore['create']>;
+    list(): ReturnType<ConnectorStore['list']>;
+    get(id: string): ReturnType<ConnectorStore['get']>;
+    update(
+      id: string,
+      changes: Parameters<ConnectorStore['update']>[2],
+    ): ReturnType<ConnectorStore['update']>;
+    setStatus(
+      id: string,
+      status: Parameters<ConnectorStore['setStatus']>[2],
+    ): ReturnType<ConnectorStore['setStatus']>;
+    delete(id: string): ReturnType<ConnectorStore['delete']>;
+  };
 }
 
 export function ownedBy(stores: Stores, ownerId: string): OwnedStores {
@@ -72,5 +89,13 @@ export function ownedBy(stores: Stores, ownerId: string): OwnedStores {
       delete: (id) => stores.secrets.delete(ownerId, id),
     },
     audit: { list: (limit) => stores.audit.list(ownerId, limit) },
+    connectors: {
+      create: (input) => stores.connectors.create(ownerId, input),
+      list: () => stores.connectors.list(ownerId),
+      get: (id) => stores.connectors.get(ownerId, id),
+      update: (id, changes) => stores.connectors.update(ownerId, id, changes),
+      setStatus: (id, status) => stores.connectors.setStatus(ownerId, id, status),
+      delete: (id) => stores.connectors.delete(ownerId, id),
+    },
   };
 }
