@@ -1,0 +1,168 @@
+import type { Platform } from '@berth/oci';
+
+/**
+ * The Container Profile: the `profile` document of the HTTP API (../shared/API.md). Field
+ * names are a stable contract for the CLI, the portal and outside scripts: add, never rename.
+ * Paths are absolute (`/usr/bin/env`).
+ */
+export interface ContainerProfile {
+  readonly image: ProfileImage;
+  readonly overview: ProfileOverview;
+  readonly config: ProfileConfig;
+  readonly layers: readonly ProfileLayer[];
+  /** Every history entry, empty ones included, with the layer it produced (if any). */
+  readonly history: readonly ProfileHistoryEntry[];
+  readonly packages: readonly ProfilePackage[];
+  readonly security: ProfileSecurity;
+  readonly efficiency: ProfileEfficiency;
+  readonly advice: readonly ProfileAdvice[];
+  readonly dockerfile: string;
+  readonly analyzer: { readonly version: string; readonly durationMs: number };
+}
+
+export interface ProfileImage {
+  readonly manifestDigest: string;
+  readonly indexDigest?: string;
+  readonly mediaType: string;
+  readonly platform: Platform;
+  readonly platforms: readonly Platform[];
+}
+
+export interface ProfileOverview {
+  readonly os: {
+    readonly id: string | null;
+    readonly versionId: string | null;
+    readonly prettyName: string | null;
+  };
+  readonly created: string | null;
+  /** Sum of the layer blobs as stored in the registry. */
+  readonly sizeCompressed: number;
+  /** Sum of the uncompressed layer tar streams (analysed layers). */
+  readonly sizeUncompressed: number;
+  readonly layerCount: number;
+  /** Regular files in the merged file system, every hardlink counted (`find -type f`). */
+  readonly fileCount: number;
+  /** Content bytes of the merged file system, each hardlinked file once. */
+  readonly filesSize: number;
+  readonly user: string;
+  readonly runsAsRoot: boolean;
+  readonly shells: readonly string[];
+  readonly packageManagers: readonly string[];
+}
+
+export interface ProfileHealthcheck {
+  readonly test: readonly string[];
+  readonly intervalNs?: number;
+  readonly timeoutNs?: number;
+  readonly startPeriodNs?: number;
+  readonly startIntervalNs?: number;
+  readonly retries?: number;
+}
+
+export interface ProfileConfig {
+  readonly entrypoint: readonly string[] | null;
+  readonly cmd: readonly string[] | null;
+  readonly env: readonly string[];
+  readonly workingDir: string;
+  readonly user: string;
+  readonly exposedPorts: readonly string[];
+  readonly volumes: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly stopSignal: string | null;
+  readonly healthcheck: ProfileHealthcheck | null;
+}
+
+export interface ProfileLayer {
+  /** Position in the manifest's `layers` (what `layerIndex` elsewhere refers to). */
+  readonly index: number;
+  readonly digest: string;
+  readonly diffId: string;
+  readonly mediaType: string;
+  readonly sizeCompressed: number;
+  /** null when the layer was not analysed. */
+  readonly sizeUncompressed: number | null;
+  readonly createdBy: string | null;
+  readonly created: string | null;
+  /** The layer's tar holds no entries (old builders wrote such layers for metadata steps). */
+  readonly emptyLayer: boolean;
+  /** false for foreign/non-distributable layers, which are reported, not fetched. */
+  readonly analysed: boolean;
+  readonly notAnalysedReason?: string;
+  readonly compression: 'gzip' | 'zstd' | 'none' | null;
+  readonly added: number;
+  readonly modified: number;
+  readonly deleted: number;
+  readonly bytesAdded: number;
+  readonly bytesModified: number;
+  readonly bytesDeleted: number;
+  readonly largestFiles: readonly { readonly path: string; readonly size: number }[];
+}
+
+export interface ProfileHistoryEntry {
+  readonly created: string | null;
+  readonly createdBy: string | null;
+  readonly comment: string | null;
+  readonly emptyLayer: boolean;
+  /** The manifest layer this step produced; null for empty steps (ENV, CMD…). */
+  readonly layerIndex: number | null;
+}
+
+export type PackageType = 'deb' | 'apk' | 'rpm' | 'npm' | 'pypi' | 'golang';
+
+export interface ProfilePackage {
+  readonly type: PackageType;
+  readonly name: string;
+  readonly version: string;
+  readonly arch?: string;
+  /** The layer that introduced this version of the package. */
+  readonly layerIndex: number;
+  /** Where the package was found (language packages). */
+  readonly path?: string;
+}
+
+export interface ProfileUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly shell: string;
+  readonly home: string;
+}
+
+export interface ProfileSecurity {
+  readonly setuid: readonly string[];
+  readonly setgid: readonly string[];
+  readonly worldWritable: readonly string[];
+  readonly capabilities: readonly { readonly path: string; readonly caps: string }[];
+  readonly privateKeys: readonly string[];
+  readonly users: readonly ProfileUser[];
+  readonly groups: readonly {
+    readonly name: string;
+    readonly gid: number;
+    readonly members: readonly string[];
+  }[];
+}
+
+export interface ProfileEfficiency {
+  /** 1 − wastedBytes / all file bytes shipped by the layers; 1 when nothing is wasted. */
+  readonly score: number;
+  /** Bytes of dead copies only: files a later layer overwrote or deleted. */
+  readonly wastedBytes: number;
+  /** Biggest dead copies first (at most 100). */
+  readonly items: readonly { readonly path: string; readonly bytes: number; readonly reason: string }[];
+}
+
+export interface ProfileAdvice {
+  readonly id: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly estimatedSavingsBytes: number;
+  readonly severity: 'info' | 'low' | 'medium' | 'high';
+}
+
+/** Live progress of one profile, as `GET /profiles/:id` reports it. */
+export interface ProfileProgress {
+  readonly layersDone: number;
+  readonly layersTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}

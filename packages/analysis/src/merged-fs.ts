@@ -1,0 +1,391 @@
+import { baseName, joinPath, normaliseEntryPath, parentPath } from './entry-path.js';
+import type { GoBuildInfo } from './go-build-info.js';
+import type { LayerEntry, LayerResult } from './layer-result.js';
+
+export type FsNodeType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo';
+
+/** File content shared by every hardlink to it; its bytes count once. */
+export interface Inode {
+  readonly id: number;
+  readonly size: number;
+  readonly sha256: string;
+  /** The layer that wrote the content. */
+  readonly layerIndex: number;
+  /** Kept only for files a detector asked for. */
+  readonly content?: Buffer;
+  readonly truncated?: boolean;
+  links: number;
+}
+
+export interface FsNode {
+  readonly type: FsNodeType;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly mtime: number;
+  /** The layer that last wrote this path. */
+  readonly layerIndex: number;
+  readonly linkTarget?: string;
+  readonly inode?: Inode;
+  /** Created by a hardlink entry (regular files; `find -type f` still counts it). */
+  readonly hardlink?: boolean;
+  readonly xattrs?: Readonly<Record<string, string>>;
+  readonly devMajor?: number;
+  readonly devMinor?: number;
+  readonly privateKey?: boolean;
+  readonly go?: GoBuildInfo;
+  /** Directories only. */
+  readonly children?: Map<string, FsNode>;
+}
+
+/** What one layer did to the file system below it (non-directory paths only). */
+export interface LayerChanges {
+  added: number;
+  modified: number;
+  deleted: number;
+  bytesAdded: number;
+  bytesModified: number;
+  bytesDeleted: number;
+  /** The layer's largest regular files, biggest first. */
+  largestFiles: { path: string; size: number }[];
+}
+
+/** A dead copy: bytes a lower layer still ships although a later layer replaced or deleted them. */
+export interface WastedItem {
+  readonly path: string;
+  readonly bytes: number;
+  readonly layerIndex: number;
+  readonly reason: string;
+}
+
+/** Symlinks followed while resolving one path, as Linux's MAXSYMLINKS. */
+export const MAX_SYMLINK_HOPS = 40;
+const LARGEST_FILES = 10;
+
+interface Before {
+  readonly size: number;
+}
+
+/**
+ * The file system an image's layers produce when applied in order, per the OCI image-spec
+ * (layer.md "Applying Changesets", "Whiteouts"):
+ * - `.wh.name` removes `name` from the *lower* layers only, and an opaque directory
+ *   (`.wh..wh..opq`) empties the directory of lower-layer content before any of the same
+ *   layer's entries apply, whatever their order in the tar;
+ * - a non-directory replacing a directory removes the whole subtree;
+ * - hardlinks resolve to their target's inode (chains too), so content bytes count once;
+ * - symlinks stay links; lookups follow them at most {@link MAX_SYMLINK_HOPS} times and `..`
+ *   at the root stays at the root, so no resolution ever leaves the image.
+ * A directory entry over a symlink replaces the symlink; a file under a symlinked parent lands
+ * in the symlink's target, as extraction with GNU tar or containerd does.
+ *
+ * @example
+ * const fs = mergeLayers([base, app]);
+ * fs.readFile('etc/os-release')?.toString();
+ */
+export class MergedFileSystem {
+  readonly root: FsNode = dirNode(0o755, 0, 0, 0, -1);
+  readonly changes: LayerChanges[] = [];
+  readonly wasted: WastedItem[] = [];
+  #nextInode = 1;
+  #layerIndex = 0;
+  #before = new Map<string, Before | null>();
+  #largest: { path: string; size: number }[] = [];
+
+  /** Applies one layer's entries on top. Layers that were not analysed get `undefined`. */
+  applyLayer(layer: Pick<LayerResult, 'entries' | 'files'> | undefined): void {
+    this.#layerIndex = this.changes.length;
+    this.#before = new Map();
+    this.#largest = [];
+    if (layer) {
+      const content = new Map<number, { data: Buffer; truncated: boolean }>();
+      for (const file of layer.files) {
+        content.set(file.entryIndex, {
+          data: Buffer.from(file.content, 'base64'),
+          truncated: file.truncated === true,
+        });
+      }
+      // Whiteouts and opaque markers describe the lower layers: apply them before anything else.
+      for (const entry of layer.entries) {
+        if (entry.type === 'opaque') this.#applyOpaque(entry.path);
+      }
+      for (const entry of layer.entries) {
+        if (entry.type === 'whiteout') this.#applyWhiteout(entry.path);
+      }
+      layer.entries.forEach((entry, index) => {
+        if (entry.type !== 'opaque' && entry.type !== 'whiteout') this.#applyEntry(entry, content.get(index));
+      });
+    }
+    this.changes.push(this.#summarise());
+  }
+
+  /**
+   * The node at `path`. Symlinks in parent components are always followed; the last component
+   * only with `follow`. Undefined when the path does not exist, a loop is detected, or more
+   * than {@link MAX_SYMLINK_HOPS} links are involved.
+   */
+  lookup(path: string, options: { follow?: boolean } = {}): FsNode | undefined {
+    return this.resolve(path, options)?.node;
+  }
+
+  /** Like {@link lookup}, with the real (symlink-free) path of the node. */
+  resolve(path: string, options: { follow?: boolean } = {}): { path: string; node: FsNode } | undefined {
+    const queue = path.split('/').filter((p) => p !== '' && p !== '.');
+    const stack: FsNode[] = [this.root];
+    const names: string[] = [];
+    let hops = 0;
+    while (queue.length > 0) {
+      const part = queue.shift() as string;
+      const current = stack[stack.length - 1] as FsNode;
+      if (part === '..') {
+        if (stack.length > 1) {
+          stack.pop();
+          names.pop();
+        }
+        continue;
+      }
+      const child = current.children?.get(part);
+      if (!child) return undefined;
+      const last = queue.length === 0;
+      if (child.type === 'symlink' && (!last || options.follow)) {
+        if (++hops > MAX_SYMLINK_HOPS) return undefined;
+        const target = child.linkTarget ?? '';
+        if (target.startsWith('/')) {
+          stack.length = 1;
+          names.length = 0;
+        }
+        queue.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+        continue;
+      }
+      if (!last && child.type !== 'dir') return undefined;
+      stack.push(child);
+      names.push(part);
+    }
+    return { path: names.join('/'), node: stack[stack.length - 1] as FsNode };
+  }
+
+  /** Content of a regular file that a detector kept, following symlinks. */
+  readFile(path: string): Buffer | undefined {
+    const node = this.lookup(path, { follow: true });
+    return node?.type === 'file' ? node.inode?.content : undefined;
+  }
+
+  /** One directory level: names and nodes, sorted by name. */
+  list(path: string): [string, FsNode][] {
+    const node = path === '' ? this.root : this.lookup(path, { follow: true });
+    if (!node?.children) return [];
+    return [...node.children].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  /** Every path below the root, depth first, parents before children, names sorted. */
+  *walk(dir: FsNode = this.root, prefix = ''): Generator<[string, FsNode]> {
+    const children = [...(dir.children ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [name, node] of children) {
+      const path = joinPath(prefix, name);
+      yield [path, node];
+      if (node.children) yield* this.walk(node, path);
+    }
+  }
+
+  #applyOpaque(path: string): void {
+    const found = this.resolve(path, { follow: true });
+    if (!found?.node.children) return;
+    for (const [name, child] of [...found.node.children]) {
+      this.#remove(found.node, name, child, joinPath(found.path, name), 'deleted (opaque directory)');
+    }
+  }
+
+  #applyWhiteout(path: string): void {
+    const parent = this.resolve(parentPath(path), { follow: true });
+    const name = baseName(path);
+    const node = parent?.node.children?.get(name);
+    if (!parent || !node) return;
+    this.#remove(parent.node, name, node, joinPath(parent.path, name), 'deleted');
+  }
+
+  #applyEntry(entry: LayerEntry, content: { data: Buffer; truncated: boolean } | undefined): void {
+    if (entry.type === 'opaque' || entry.type === 'whiteout') return;
+    const parent = this.#ensureDir(parentPath(entry.path));
+    const name = baseName(entry.path);
+    const path = joinPath(parent.path, name);
+    const dir = parent.node;
+    const children = dir.children as Map<string, FsNode>;
+    const existing = children.get(name);
+    const layerIndex = this.#layerIndex;
+
+    if (entry.type === 'dir') {
+      if (existing?.type === 'dir') {
+        // A directory entry over a directory updates its metadata and keeps its content.
+        children.set(name, {
+          ...dirNode(entry.mode, entry.uid, entry.gid, entry.mtime, existing.layerIndex),
+          ...(existing.children ? { children: existing.children } : {}),
+        });
+        return;
+      }
+      if (existing) this.#remove(dir, name, existing, path, 'overwritten');
+      children.set(name, dirNode(entry.mode, entry.uid, entry.gid, entry.mtime, layerIndex));
+      return;
+    }
+
+    let node: FsNode;
+    const common = {
+      mode: entry.mode,
+      uid: entry.uid,
+      gid: entry.gid,
+      mtime: entry.mtime,
+      layerIndex,
+      ...(entry.xattrs ? { xattrs: entry.xattrs } : {}),
+    };
+    if (entry.type === 'hardlink') {
+      const targetPath = normaliseEntryPath(entry.linkTarget ?? '');
+      const target = this.lookup(targetPath);
+      if (!target || target.type === 'dir' || targetPath === path) {
+        // A dangling hardlink (or one to itself or a directory) cannot be extracted; a
+        // tar extraction fails on it and so it adds nothing to the file system.
+        return;
+      }
+      // A hardlink shares its target's inode: same content, mode and owner (chains resolve
+      // because the target node already holds the inode of the first link).
+      node = { ...target, layerIndex, ...(target.inode ? { hardlink: true } : {}) };
+      if (target.inode) target.inode.links++;
+    } else if (entry.type === 'file') {
+      node = {
+        ...common,
+        type: 'file',
+        inode: {
+          id: this.#nextInode++,
+          size: entry.size,
+          sha256: entry.sha256 ?? '',
+          layerIndex,
+          links: 1,
+          ...(content ? { content: content.data, truncated: content.truncated } : {}),
+        },
+        ...(entry.privateKey ? { privateKey: true } : {}),
+        ...(entry.go ? { go: entry.go } : {}),
+      };
+    } else {
+      node = {
+        ...common,
+        type: entry.type,
+        ...(entry.linkTarget === undefined ? {} : { linkTarget: entry.linkTarget }),
+        ...(entry.devMajor === undefined ? {} : { devMajor: entry.devMajor, devMinor: entry.devMinor ?? 0 }),
+      };
+    }
+    if (existing) this.#remove(dir, name, existing, path, 'overwritten');
+    else this.#remember(path, undefined);
+    children.set(name, node);
+    if (node.type === 'file' && node.inode && !node.hardlink) this.#noteLargest(path, node.inode.size);
+  }
+
+  /** The directory at `path`, created (like `mkdir -p`) where missing; symlinked parents are followed. */
+  #ensureDir(path: string): { path: string; node: FsNode } {
+    let node = this.root;
+    let real = '';
+    if (path === '') return { path: real, node };
+    for (const part of path.split('/')) {
+      const children = node.children as Map<string, FsNode>;
+      let child = children.get(part);
+      if (child?.type === 'symlink') {
+        const target = this.resolve(joinPath(real, part), { follow: true });
+        if (target?.node.type === 'dir') {
+          node = target.node;
+          real = target.path;
+          continue;
+        }
+      }
+      if (!child || child.type !== 'dir') {
+        if (child) this.#remove(node, part, child, joinPath(real, part), 'overwritten');
+        child = dirNode(0o755, 0, 0, 0, this.#layerIndex);
+        children.set(part, child);
+      }
+      node = child;
+      real = joinPath(real, part);
+    }
+    return { path: real, node };
+  }
+
+  /** Removes `name` from `dir`, recording what lower layers lose (changes and dead copies). */
+  #remove(dir: FsNode, name: string, node: FsNode, path: string, reason: string): void {
+    dir.children?.delete(name);
+    if (node.children) {
+      for (const [childName, child] of [...node.children]) {
+        this.#remove(node, childName, child, joinPath(path, childName), reason);
+      }
+      // Directories are not counted themselves, but whatever replaces one is new.
+      this.#remember(path, undefined);
+      return;
+    }
+    this.#remember(path, node);
+    if (node.inode) {
+      node.inode.links--;
+      if (node.inode.links === 0 && node.inode.layerIndex < this.#layerIndex && node.inode.size > 0) {
+        this.wasted.push({
+          path,
+          bytes: node.inode.size,
+          layerIndex: node.inode.layerIndex,
+          reason: `${reason} in layer ${this.#layerIndex}`,
+        });
+      }
+    }
+  }
+
+  /** The first time this layer touches `path`, what the lower layers had there. */
+  #remember(path: string, node: FsNode | undefined): void {
+    if (this.#before.has(path)) return;
+    this.#before.set(path, node ? { size: node.inode?.size ?? 0 } : null);
+  }
+
+  #noteLargest(path: string, size: number): void {
+    this.#largest.push({ path, size });
+    if (this.#largest.length > LARGEST_FILES * 4) this.#trimLargest();
+  }
+
+  #trimLargest(): void {
+    this.#largest.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1));
+    this.#largest.length = Math.min(this.#largest.length, LARGEST_FILES);
+  }
+
+  #summarise(): LayerChanges {
+    const changes: LayerChanges = {
+      added: 0,
+      modified: 0,
+      deleted: 0,
+      bytesAdded: 0,
+      bytesModified: 0,
+      bytesDeleted: 0,
+      largestFiles: [],
+    };
+    for (const [path, before] of this.#before) {
+      const now = this.lookup(path);
+      const present = now !== undefined && now.type !== 'dir';
+      const size = now?.inode?.size ?? 0;
+      if (before && present) {
+        changes.modified++;
+        changes.bytesModified += size;
+      } else if (before) {
+        changes.deleted++;
+        changes.bytesDeleted += before.size;
+      } else if (present) {
+        changes.added++;
+        changes.bytesAdded += size;
+      }
+    }
+    this.#trimLargest();
+    // Files written and then removed again by the same layer are not part of its result.
+    changes.largestFiles = this.#largest.filter((f) => this.lookup(f.path)?.type === 'file');
+    return changes;
+  }
+}
+
+/** Applies `layers` in order; `undefined` marks a layer that was not analysed. */
+export function mergeLayers(
+  layers: readonly (Pick<LayerResult, 'entries' | 'files'> | undefined)[],
+): MergedFileSystem {
+  const fs = new MergedFileSystem();
+  for (const layer of layers) fs.applyLayer(layer);
+  return fs;
+}
+
+function dirNode(mode: number, uid: number, gid: number, mtime: number, layerIndex: number): FsNode {
+  return { type: 'dir', mode, uid, gid, mtime, layerIndex, children: new Map() };
+}

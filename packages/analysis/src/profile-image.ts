@@ -1,0 +1,223 @@
+import {
+  isNondistributableLayer,
+  resolveImage,
+  type ImageSource,
+  type Platform,
+  type ResolvedImage,
+} from '@berth/oci';
+import { AnalysisError, isAnalysisError } from './analysis-error.js';
+import { resolveLimits, type AnalysisLimits } from './analysis-limits.js';
+import { analyzeLayer, detectorIds } from './analyze-layer.js';
+import { composeProfile, type ComposeLayer } from './compose-profile.js';
+import type { ContainerProfile, ProfileProgress } from './container-profile.js';
+import { DEFAULT_DETECTORS, type Detector } from './detectors.js';
+import type { LayerCache } from './layer-cache.js';
+import { ANALYZER_VERSION, type LayerResult } from './layer-result.js';
+import type { MergedFileSystem } from './merged-fs.js';
+import { SingleFlight } from './single-flight.js';
+
+export interface ProfileImageOptions {
+  /** Wanted platform of a multi-arch image; default linux/amd64 (else the index's first). */
+  readonly platform?: Platform;
+  /** Per-layer results shared across images; only complete, verified results are put. */
+  readonly cache?: LayerCache;
+  readonly signal?: AbortSignal;
+  /** Called as layers and bytes complete (at most once per MiB of progress, and per layer). */
+  readonly onProgress?: (progress: ProfileProgress) => void;
+  readonly limits?: Partial<AnalysisLimits>;
+  /** Default {@link DEFAULT_DETECTORS}. */
+  readonly detectors?: readonly Detector[];
+}
+
+export interface ImageAnalysis {
+  readonly profile: ContainerProfile;
+  readonly image: ResolvedImage;
+  readonly layers: readonly ComposeLayer[];
+  /** The merged file system, for file explorers. */
+  readonly fileSystem: MergedFileSystem;
+}
+
+const PROGRESS_STEP = 1024 * 1024;
+const NO_CACHE_FLIGHTS = new SingleFlight<LayerResult>();
+const flightsByCache = new WeakMap<LayerCache, SingleFlight<LayerResult>>();
+
+/**
+ * Profiles one image: resolves `reference` (tag or digest; through an index by `platform`),
+ * analyses its layers in one streaming pass each (in parallel, bounded by
+ * `limits.layerConcurrency`; cached layers are not fetched; identical layers in flight are
+ * analysed once) and composes the Container Profile.
+ *
+ * @example
+ * const client = new RegistryClient({ keychain: ANONYMOUS_KEYCHAIN });
+ * const source = remoteImageSource(client, { registry: 'registry-1.docker.io', repository: 'library/debian' });
+ * const profile = await profileImage(source, 'bookworm-slim', {
+ *   platform: parsePlatform('linux/arm64'),
+ *   cache: memoryLayerCache(),
+ *   onProgress: (p) => console.log(`${p.layersDone}/${p.layersTotal} layers`),
+ * });
+ * console.log(profile.overview.fileCount, profile.packages.length);
+ */
+export async function profileImage(
+  source: ImageSource,
+  reference: string,
+  options: ProfileImageOptions = {},
+): Promise<ContainerProfile> {
+  return (await analyzeImage(source, reference, options)).profile;
+}
+
+/** {@link profileImage}, also returning the resolved image, layer results and merged file system. */
+export async function analyzeImage(
+  source: ImageSource,
+  reference: string,
+  options: ProfileImageOptions = {},
+): Promise<ImageAnalysis> {
+  try {
+    return await analyzeImageUnchecked(source, reference, options);
+  } catch (error) {
+    // Whichever layer noticed the abort first (the registry client, a decompressor…), the
+    // caller gets one error for it.
+    if (options.signal?.aborted && !isAnalysisError(error, 'aborted')) {
+      throw new AnalysisError('aborted', 'the analysis was aborted', { cause: error });
+    }
+    throw error;
+  }
+}
+
+async function analyzeImageUnchecked(
+  source: ImageSource,
+  reference: string,
+  options: ProfileImageOptions,
+): Promise<ImageAnalysis> {
+  const started = performance.now();
+  const limits = resolveLimits(options.limits);
+  const { signal, cache } = options;
+  const image = await resolveImage(source, reference, {
+    ...(options.platform ? { platform: options.platform } : {}),
+    ...(signal ? { signal } : {}),
+  });
+  const descriptors = image.manifest.layers;
+  const diffIds = image.config.diffIds;
+  if (descriptors.length !== diffIds.length) {
+    throw new AnalysisError(
+      'invalid_image',
+      `the manifest lists ${descriptors.length} layers but the config's rootfs.diff_ids has ${diffIds.length}`,
+    );
+  }
+
+  const progress = { layersDone: 0, layersTotal: descriptors.length, bytesDone: 0, bytesTotal: 0 };
+  for (const d of descriptors) progress.bytesTotal += d.size;
+  let reported = -1;
+  const report = (force: boolean): void => {
+    if (!options.onProgress) return;
+    if (!force && Math.floor(progress.bytesDone / PROGRESS_STEP) === reported) return;
+    reported = Math.floor(progress.bytesDone / PROGRESS_STEP);
+    options.onProgress({ ...progress });
+  };
+  report(true);
+
+  const flights = cache ? flightsFor(cache) : NO_CACHE_FLIGHTS;
+  const wantedDetectors = detectorIds(options.detectors ?? DEFAULT_DETECTORS).join();
+  const inner = new AbortController();
+  const onAbort = (): void => inner.abort(signal?.reason);
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const layers = await mapBounded(
+      descriptors,
+      limits.layerConcurrency,
+      inner,
+      async (descriptor, index) => {
+        const diffId = diffIds[index] as string;
+        let counted = 0;
+        const finish = (): void => {
+          progress.bytesDone += descriptor.size - counted;
+          progress.layersDone++;
+          report(true);
+        };
+        if (isNondistributableLayer(descriptor.mediaType)) {
+          finish();
+          return {
+            descriptor,
+            diffId,
+            result: undefined,
+            notAnalysedReason: `foreign/non-distributable layer (${descriptor.mediaType}): its content is not served by the registry`,
+          };
+        }
+        const result = await flights.run(
+          `${descriptor.digest} ${diffId} ${wantedDetectors}`,
+          async (sharedSignal) => {
+            const cached = await cache?.get(descriptor.digest);
+            if (
+              cached &&
+              cached.analyzerVersion === ANALYZER_VERSION &&
+              cached.diffId === diffId &&
+              cached.detectors.join() === wantedDetectors
+            ) {
+              return cached;
+            }
+            const fresh = await analyzeLayer(source, descriptor, diffId, {
+              signal: sharedSignal,
+              limits,
+              detectors: options.detectors ?? DEFAULT_DETECTORS,
+              onBytes: (bytes) => {
+                counted += bytes;
+                progress.bytesDone += bytes;
+                report(false);
+              },
+            });
+            await cache?.put(fresh);
+            return fresh;
+          },
+          inner.signal,
+        );
+        finish();
+        return { descriptor, diffId, result };
+      },
+    );
+    const { profile, fileSystem } = composeProfile({
+      image,
+      layers,
+      durationMs: Math.round(performance.now() - started),
+    });
+    return { profile, image, layers, fileSystem };
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+function flightsFor(cache: LayerCache): SingleFlight<LayerResult> {
+  let flights = flightsByCache.get(cache);
+  if (!flights) {
+    flights = new SingleFlight();
+    flightsByCache.set(cache, flights);
+  }
+  return flights;
+}
+
+/**
+ * Maps with at most `concurrency` calls running. On the first failure no new work starts and
+ * `controller` is aborted, so the calls in flight stop early; the first error is thrown.
+ */
+async function mapBounded<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  controller: AbortController,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index] as T, index);
+      } catch (error) {
+        failure ??= { error };
+        controller.abort(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  if (failure) throw failure.error;
+  return results;
+}
