@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       cookieSecure: false,
       sessionTtlHours: 168,
+      syncIntervalMs: 21_600_000,
     });
   });
 

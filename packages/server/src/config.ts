@@ -19,6 +19,8 @@ export interface ServerConfig {
   /** Mark cookies `Secure` (set when Berth is served over HTTPS, e.g. behind a proxy). */
   readonly cookieSecure: boolean;
   readonly sessionTtlHours: number;
+  /** How often each connector's catalog is synced; 0 turns scheduled syncs off. */
+  readonly syncIntervalMs: number;
 }
 
 /** A configuration problem, reported as one line naming the variable. */
@@ -63,6 +65,11 @@ export const CONFIG_VARIABLES: readonly { name: string; default: string; meaning
   },
   { name: 'BERTH_COOKIE_SECURE', default: 'false', meaning: 'true when served over HTTPS' },
   { name: 'BERTH_SESSION_TTL_HOURS', default: '168', meaning: 'how long a login lasts' },
+  {
+    name: 'BERTH_SYNC_INTERVAL',
+    default: '6h',
+    meaning: 'how often catalogs are synced (30m, 6h, 1d; 0 = only on demand)',
+  },
 ];
 
 /**
@@ -101,6 +108,7 @@ export function loadConfig(
     logLevel: oneOf(env, 'BERTH_LOG_LEVEL', LOG_LEVELS, 'info'),
     cookieSecure: oneOf(env, 'BERTH_COOKIE_SECURE', ['true', 'false'] as const, 'false') === 'true',
     sessionTtlHours: integer(env, 'BERTH_SESSION_TTL_HOURS', 168, 1, 24 * 365),
+    syncIntervalMs: duration(env, 'BERTH_SYNC_INTERVAL', 6 * 3_600_000),
   });
 }
 
@@ -130,6 +138,16 @@ function oneOf<T extends string>(
   if (!(allowed as readonly string[]).includes(raw))
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+function duration(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const m = /^(\d+)(s|m|h|d)?$/.exec(raw);
+  if (!m)
+    throw new ConfigError(`${name} must be a duration such as 30m, 6h or 1d (0 turns it off), got "${raw}"`);
+  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 's') as 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
 }
 
 function checkKey(name: string, value: string): void {

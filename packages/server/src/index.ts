@@ -8,3 +8,6 @@ export * from './stores/stores.js';
 export * from './stores/clock.js';
 export * from './db/migrations.js';
 export * from './http/logger.js';
+export * from './catalog/public-search.js';
+export * from './catalog/catalog-search.js';
+export * from './jobs/job-queue.js';

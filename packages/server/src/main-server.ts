@@ -13,10 +13,19 @@ import { createHttpMetrics } from './http/metrics.js';
 import { SYSTEM_CLOCK, type Clock } from './stores/clock.js';
 import { createStores, type Stores } from './stores/stores.js';
 import { ConfigError } from './config.js';
+import { createCatalogStore, type CatalogStore } from './catalog/catalog-store.js';
+import { NO_PUBLIC_SEARCH, type PublicSearch } from './catalog/public-search.js';
+import { createSyncHandler, SYNC_JOB } from './catalog/sync-connector.js';
+import { startSyncScheduler } from './catalog/sync-scheduler.js';
+import { createEmbeddedJobQueue, type EmbeddedJobQueueOptions } from './jobs/embedded-job-queue.js';
+import type { JobQueue } from './jobs/job-queue.js';
 import { createConnectorService, type ConnectorService } from './connectors/connector-service.js';
 
 export interface Runtime {
   readonly config: ServerConfig;
+  readonly clock: Clock;
+  readonly catalog: CatalogStore;
+  readonly jobs: JobQueue;
   readonly db: Kysely<Schema>;
   readonly stores: Stores;
   readonly box: SecretBox;
@@ -28,6 +37,11 @@ export interface Runtime {
 export interface RuntimeOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly clock?: Clock;
+  readonly jobs?: EmbeddedJobQueueOptions;
+  /** Where public search results come from (tests point it at a fake Hub); unset: none. */
+  readonly publicSearch?: PublicSearch;
+  /** Run background jobs in this process (`berth serve --no-worker` turns it off). */
+  readonly worker?: boolean;
 }
 
 /** Opens the database (migrated) and the key ring: what every server-side command needs. */
@@ -49,7 +63,20 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       sessionTtlHours: config.sessionTtlHours,
     });
     const connectors = createConnectorService({ stores, context: { endpointPolicy: config.endpointPolicy } });
-    return { config, db, stores, box, connectors, afterSensitiveDelete, close: () => db.destroy() };
+    const clock = options.clock ?? SYSTEM_CLOCK;
+    const jobs = createEmbeddedJobQueue(db, clock, options.jobs);
+    return {
+      config,
+      clock,
+      db,
+      stores,
+      box,
+      connectors,
+      catalog: createCatalogStore(db),
+      jobs,
+      afterSensitiveDelete,
+      close: () => db.destroy(),
+    };
   } catch (error) {
     await db.destroy();
     throw error;
@@ -84,15 +111,37 @@ export async function startServer(
       logger,
       metrics: createHttpMetrics(),
       connectors: runtime.connectors,
+      catalog: runtime.catalog,
+      jobs: runtime.jobs,
+      publicSearch: options.publicSearch ?? NO_PUBLIC_SEARCH,
       afterSensitiveDelete: runtime.afterSensitiveDelete,
     });
+    let stopScheduler = (): void => undefined;
+    if (options.worker !== false) {
+      runtime.jobs.start({
+        [SYNC_JOB]: createSyncHandler({
+          stores: runtime.stores,
+          catalog: runtime.catalog,
+          connectors: runtime.connectors,
+          clock: runtime.clock,
+        }),
+      });
+      stopScheduler = startSyncScheduler(
+        runtime.db,
+        runtime.jobs,
+        runtime.clock,
+        runtime.config.syncIntervalMs,
+      );
+    }
     const address = await app.listen({ host: runtime.config.host, port: runtime.config.port });
     return {
       url: address,
       app,
       runtime,
       async close() {
+        stopScheduler();
         await app.close();
+        await runtime.jobs.stop();
         await runtime.close();
       },
     };

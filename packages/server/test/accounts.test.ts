@@ -95,7 +95,10 @@ describe('sign-up and log-in', () => {
 
   it('ends a session when it expires', async () => {
     let now = Date.now();
-    const timed = await startTestServer({ BERTH_SESSION_TTL_HOURS: '1' }, { now: () => new Date(now) });
+    const timed = await startTestServer(
+      { BERTH_SESSION_TTL_HOURS: '1' },
+      { clock: { now: () => new Date(now) } },
+    );
     try {
       const api = new Api(timed.url);
       await api.signup('expiring@example.com', 'expiring password');

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { startServer, type Clock, type RunningServer } from '@berth/server';
+import { startServer, type RunningServer, type RuntimeOptions } from '@berth/server';
 
 export interface TestServer extends RunningServer {
   readonly dataDir: string;
@@ -12,7 +12,10 @@ export interface TestServer extends RunningServer {
 }
 
 /** A real server on a free loopback port with its own data directory and captured logs. */
-export async function startTestServer(env: Record<string, string> = {}, clock?: Clock): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: Omit<RuntimeOptions, 'env'> = {},
+): Promise<TestServer> {
   const dataDir = env.BERTH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'berth-server-'));
   let logText = '';
   const sink = new Writable({
@@ -30,7 +33,8 @@ export async function startTestServer(env: Record<string, string> = {}, clock?: 
       ...env,
     },
     logDestination: sink,
-    ...(clock ? { clock } : {}),
+    ...options,
+    jobs: { pollMs: 25, ...options.jobs },
   });
   return {
     ...server,

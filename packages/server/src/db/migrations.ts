@@ -141,6 +141,86 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('tags_connector').on('tags').column('connector_id').execute();
     },
   },
+  '0003_jobs_catalog': {
+    async up(db: AnyDb) {
+      await db.schema
+        .alterTable('repositories')
+        .addColumn('sort_key', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .alterTable('tags')
+        .addColumn('sort_key', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .createIndex('repositories_connector_sort')
+        .on('repositories')
+        .columns(['connector_id', 'sort_key', 'name'])
+        .execute();
+      await db.schema
+        .createIndex('tags_repository_sort')
+        .on('tags')
+        .columns(['repository_id', 'sort_key', 'name'])
+        .execute();
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('owner_id', 'text', (c) => c.references('users.id').onDelete('cascade'))
+        .addColumn('connector_id', 'text', (c) => c.references('connectors.id').onDelete('cascade'))
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('max_attempts', 'integer', (c) => c.notNull())
+        .addColumn('progress', 'text')
+        .addColumn('error', 'text')
+        .addColumn('run_after', 'text', (c) => c.notNull())
+        .addColumn('locked_until', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text')
+        .addColumn('finished_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('jobs_status_run_after')
+        .on('jobs')
+        .columns(['status', 'run_after'])
+        .execute();
+      await db.schema.createIndex('jobs_key_status').on('jobs').columns(['key', 'status']).execute();
+      // Search: one row per repository and tag in catalog_entries, indexed by SQLite FTS5 with
+      // the trigram tokenizer (substring and fuzzy matching without table scans), kept in step
+      // by triggers; secure-delete so removed names do not linger in the index's pages.
+      // The PostgreSQL dialect will index the same table with pg_trgm.
+      await db.schema
+        .createTable('catalog_entries')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('ref_id', 'text', (c) => c.notNull().unique())
+        .addColumn('owner_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('connector_id', 'text', (c) => c.notNull().references('connectors.id').onDelete('cascade'))
+        .addColumn('text', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('catalog_entries_owner_text')
+        .on('catalog_entries')
+        .columns(['owner_id', 'text'])
+        .execute();
+      await db.schema
+        .createIndex('catalog_entries_connector')
+        .on('catalog_entries')
+        .column('connector_id')
+        .execute();
+      await sql`create virtual table catalog_search using fts5(text, content = 'catalog_entries', content_rowid = 'id', tokenize = 'trigram')`.execute(
+        db,
+      );
+      await sql`insert into catalog_search(catalog_search, rank) values ('secure-delete', 1)`.execute(db);
+      await sql`create trigger catalog_entries_ai after insert on catalog_entries begin
+        insert into catalog_search(rowid, text) values (new.id, new.text); end`.execute(db);
+      await sql`create trigger catalog_entries_ad after delete on catalog_entries begin
+        insert into catalog_search(catalog_search, rowid, text) values ('delete', old.id, old.text); end`.execute(
+        db,
+      );
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) };

@@ -87,6 +87,8 @@ export interface RepositoriesTable {
   description: string | null;
   last_pushed_at: string | null;
   tag_count: number;
+  /** Natural-order key (`v1.10` after `v1.9`), for keyset pagination. */
+  sort_key: string;
 }
 
 export interface TagsTable {
@@ -100,9 +102,44 @@ export interface TagsTable {
   pushed_at: string | null;
   /** JSON array of {os, architecture, variant?, digest}. */
   platforms: string | null;
+  /** Natural-order key; `latest` sorts first. */
+  sort_key: string;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  /** Jobs with the same key never run at once (per-connector serialisation, single flight). */
+  key: string;
+  owner_id: string | null;
+  connector_id: string | null;
+  payload: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  attempts: number;
+  max_attempts: number;
+  progress: string | null;
+  error: string | null;
+  run_after: string;
+  locked_until: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface CatalogEntriesTable {
+  id: Generated<number>;
+  kind: 'repository' | 'tag';
+  /** The repository's or tag's id. */
+  ref_id: string;
+  owner_id: string;
+  connector_id: string;
+  /** What search matches: the repository name, or `repository:tag`. */
+  text: string;
 }
 
 export interface Schema {
+  jobs: JobsTable;
+  catalog_entries: CatalogEntriesTable;
   connectors: ConnectorsTable;
   repositories: RepositoriesTable;
   tags: TagsTable;

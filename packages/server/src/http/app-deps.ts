@@ -5,6 +5,9 @@ import type { Schema } from '../db/schema.js';
 import type { Stores } from '../stores/stores.js';
 import type { HttpMetrics } from './metrics.js';
 import type { ConnectorService } from '../connectors/connector-service.js';
+import type { CatalogStore } from '../catalog/catalog-store.js';
+import type { PublicSearch } from '../catalog/public-search.js';
+import type { JobQueue } from '../jobs/job-queue.js';
 
 /** What the HTTP layer needs; wired in the composition root (`main-server.ts`). */
 export interface AppDeps {
@@ -14,6 +17,9 @@ export interface AppDeps {
   readonly logger: FastifyBaseLogger;
   readonly metrics: HttpMetrics;
   readonly connectors: ConnectorService;
+  readonly catalog: CatalogStore;
+  readonly jobs: JobQueue;
+  readonly publicSearch: PublicSearch;
   /** Storage-specific clean-up after secrets were deleted (see `OpenedDatabase`). */
   readonly afterSensitiveDelete: () => Promise<void>;
 }

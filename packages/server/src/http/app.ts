@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAuditRoutes } from '../routes/audit-routes.js';
 import { registerAuthRoutes } from '../routes/auth-routes.js';
+import { registerCatalogRoutes } from '../routes/catalog-routes.js';
 import { registerConnectorRoutes } from '../routes/connector-routes.js';
 import { registerOpsRoutes } from '../routes/ops-routes.js';
 import { registerTokenRoutes } from '../routes/token-routes.js';
@@ -94,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerTokenRoutes(app, deps);
   registerAuditRoutes(app, deps);
   registerConnectorRoutes(app, deps);
+  registerCatalogRoutes(app, deps);
   await app.ready();
   return app;
 }

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { PLATFORMS } from '@berth/connectors';
 import { Type, type Static } from 'typebox';
-import type { ConnectorService } from '../connectors/connector-service.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { requireUser } from '../http/principal.js';
 import { ProblemSchema, problemResponses } from '../http/schemas.js';
 import type { ConnectorRecord } from '../stores/connector-store.js';
 import { ownedBy } from '../stores/stores.js';
 import { notFound } from '../errors.js';
+import { enqueueSync } from '../catalog/sync-scheduler.js';
 
 const Field = Type.Object({
   name: Type.String(),
@@ -71,10 +71,7 @@ export function publicConnector(record: ConnectorRecord): Static<typeof Connecto
 }
 
 /** `GET /platforms` and connector CRUD, test and (with the catalog) sync. */
-export function registerConnectorRoutes(
-  app: FastifyInstance,
-  deps: AppDeps & { readonly connectors: ConnectorService },
-): void {
+export function registerConnectorRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get(
     '/api/v1/platforms',
     {
@@ -112,6 +109,7 @@ export function registerConnectorRoutes(
         config: request.body.config ?? {},
         credentials: request.body.credentials ?? {},
       });
+      await enqueueSync(deps.jobs, owned.ownerId, created.id);
       return reply.code(201).send(publicConnector(created));
     },
   );
@@ -160,13 +158,14 @@ export function registerConnectorRoutes(
     async (request) => {
       const owned = ownedBy(deps.stores, requireUser(request).id);
       const { name, config, credentials } = request.body;
-      return publicConnector(
-        await deps.connectors.update(owned, request.params.id, {
-          ...(name !== undefined ? { name: name.trim() } : {}),
-          ...(config !== undefined ? { config } : {}),
-          ...(credentials !== undefined ? { credentials } : {}),
-        }),
-      );
+      const updated = await deps.connectors.update(owned, request.params.id, {
+        ...(name !== undefined ? { name: name.trim() } : {}),
+        ...(config !== undefined ? { config } : {}),
+        ...(credentials !== undefined ? { credentials } : {}),
+      });
+      if (config !== undefined || credentials !== undefined)
+        await enqueueSync(deps.jobs, owned.ownerId, updated.id);
+      return publicConnector(updated);
     },
   );
 

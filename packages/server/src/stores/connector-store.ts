@@ -157,6 +157,8 @@ export function createConnectorStore(db: Kysely<Schema>, clock: Clock): Connecto
           .where('owner_id', '=', ownerId)
           .executeTakeFirst();
         if (!row) return false;
+        await tx.deleteFrom('catalog_entries').where('connector_id', '=', id).execute();
+        await tx.deleteFrom('jobs').where('connector_id', '=', id).execute();
         await tx.deleteFrom('tags').where('connector_id', '=', id).execute();
         await tx.deleteFrom('repositories').where('connector_id', '=', id).execute();
         await tx.deleteFrom('connectors').where('id', '=', id).execute();

@@ -1,0 +1,95 @@
+import type { Connector, RepositoryInfo, TagInfo } from '@berth/connectors';
+import type { ConnectorService } from '../connectors/connector-service.js';
+import { RetryLaterError, type JobHandler } from '../jobs/job-queue.js';
+import type { Clock } from '../stores/clock.js';
+import { ownedBy, type Stores } from '../stores/stores.js';
+import type { CatalogStore } from './catalog-store.js';
+
+export const SYNC_JOB = 'catalog.sync';
+
+export interface SyncDeps {
+  readonly stores: Stores;
+  readonly catalog: CatalogStore;
+  readonly connectors: ConnectorService;
+  readonly clock: Clock;
+  /** Repositories whose tags are listed at once. */
+  readonly concurrency?: number;
+}
+
+async function all<T>(
+  list: (cursor: string | undefined) => Promise<{ items: readonly T[]; next?: string }>,
+): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await list(cursor);
+    out.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * The catalog sync of one connector, as a job. Repositories are listed first (so progress has
+ * a total), then each repository's complete tag list replaces the stored one in a single
+ * transaction; repositories that vanished are removed only after the whole listing succeeded.
+ * A sync that fails half-way leaves every stored repository as it was or fully refreshed —
+ * never partial — and the connector keeps showing its last good data with the error.
+ */
+export function createSyncHandler(deps: SyncDeps): JobHandler {
+  return async (job, context) => {
+    const { connectorId, ownerId } = job;
+    if (!connectorId || !ownerId) return;
+    const owned = ownedBy(deps.stores, ownerId);
+    const record = await owned.connectors.get(connectorId);
+    if (!record) return; // deleted meanwhile
+    await owned.connectors.setStatus(connectorId, { status: 'syncing' });
+    let connector: Connector | undefined;
+    try {
+      connector = deps.connectors.open(owned, record);
+      const live = connector;
+      const repositories: RepositoryInfo[] = await all((cursor) =>
+        live.listRepositories(cursor, context.signal),
+      );
+      const progress = { repositoriesDone: 0, repositoriesTotal: repositories.length, tagsDone: 0 };
+      await context.reportProgress(progress);
+      const present = new Set<string>();
+      let next = 0;
+      const worker = async () => {
+        while (next < repositories.length) {
+          const repository = repositories[next++] as RepositoryInfo;
+          let tags: TagInfo[];
+          try {
+            tags = await all((cursor) => live.listTags(repository.name, cursor, context.signal));
+          } catch (error) {
+            // Deleted between the two listings: leave it out; it is removed below.
+            if ((error as { code?: string }).code === 'not_found') continue;
+            throw error;
+          }
+          present.add(repository.name);
+          await deps.catalog.replaceRepository(ownerId, connectorId, repository, tags);
+          progress.repositoriesDone++;
+          progress.tagsDone += tags.length;
+          await context.reportProgress(progress);
+        }
+      };
+      await Promise.all(
+        Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, repositories.length)) }, worker),
+      );
+      await deps.catalog.removeRepositoriesExcept(ownerId, connectorId, present);
+      await owned.connectors.setStatus(connectorId, {
+        status: 'ok',
+        last_error: null,
+        last_sync_at: deps.clock.now().toISOString(),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await owned.connectors.setStatus(connectorId, { status: 'error', last_error: message });
+      const e = error as { retryable?: boolean; retryAfterMs?: number };
+      if (e.retryable) throw new RetryLaterError(message, e.retryAfterMs ?? 30_000, { cause: error });
+      throw error;
+    } finally {
+      await connector?.close();
+    }
+  };
+}

@@ -1,0 +1,265 @@
+import type { Kysely } from 'kysely';
+import type { JobsTable, Schema } from '../db/schema.js';
+import { newId } from '../crypto/tokens.js';
+import type { Clock } from '../stores/clock.js';
+import { RetryLaterError, type JobHandler, type JobQueue, type JobRecord, type NewJob } from './job-queue.js';
+
+export interface EmbeddedJobQueueOptions {
+  readonly concurrency?: number;
+  /** How long a claimed job stays ours without a heartbeat; after that another worker retries it. */
+  readonly leaseMs?: number;
+  readonly pollMs?: number;
+  /** Backoff for failed attempts (before RetryLaterError's own delay). */
+  readonly retryDelayMs?: (attempt: number) => number;
+  readonly onError?: (error: unknown, job: JobRecord) => void;
+}
+
+function toRecord(row: JobsTable): JobRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    key: row.key,
+    ownerId: row.owner_id,
+    connectorId: row.connector_id,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    status: row.status,
+    attempts: Number(row.attempts),
+    progress: row.progress ? (JSON.parse(row.progress) as Record<string, number>) : null,
+    error: row.error,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/**
+ * The job queue of the embedded deployment: a table in the database and workers inside the
+ * server process. A job survives a restart: one that was running when the process died is
+ * claimed again once its lease runs out. Jobs with the same key never run concurrently.
+ */
+export function createEmbeddedJobQueue(
+  db: Kysely<Schema>,
+  clock: Clock,
+  options: EmbeddedJobQueueOptions = {},
+): JobQueue {
+  const concurrency = options.concurrency ?? 2;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const pollMs = options.pollMs ?? 500;
+  const retryDelay =
+    options.retryDelayMs ?? ((attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 30 * 60_000));
+  let handlers: Readonly<Record<string, JobHandler>> = {};
+  let running = false;
+  let wake: (() => void) | undefined;
+  const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  let loop: Promise<void> | undefined;
+  const idleWaiters: (() => void)[] = [];
+
+  const iso = (offsetMs = 0) => new Date(clock.now().getTime() + offsetMs).toISOString();
+
+  async function claim(): Promise<JobRecord | undefined> {
+    return db.transaction().execute(async (tx) => {
+      const now = iso();
+      const busyKeys = tx
+        .selectFrom('jobs')
+        .select('key')
+        .where('status', '=', 'running')
+        .where('locked_until', '>', now);
+      const row = await tx
+        .selectFrom('jobs')
+        .selectAll()
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'queued'), eb('run_after', '<=', now)]),
+            // A running job whose lease ran out: its worker died (or the process restarted).
+            eb.and([eb('status', '=', 'running'), eb('locked_until', '<=', now)]),
+          ]),
+        )
+        .where('key', 'not in', busyKeys)
+        .where('id', 'not in', [...active.keys(), ''])
+        .orderBy('run_after')
+        .orderBy('created_at')
+        .limit(1)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const claimed = {
+        status: 'running' as const,
+        attempts: Number(row.attempts) + 1,
+        locked_until: iso(leaseMs),
+        started_at: row.started_at ?? now,
+      };
+      await tx.updateTable('jobs').set(claimed).where('id', '=', row.id).execute();
+      return toRecord({ ...row, ...claimed });
+    });
+  }
+
+  async function finish(
+    job: JobRecord,
+    outcome:
+      | { status: 'done' }
+      | { status: 'failed'; error: string }
+      | { status: 'queued'; error: string; delayMs: number },
+  ) {
+    await db
+      .updateTable('jobs')
+      .set({
+        status: outcome.status,
+        locked_until: null,
+        error: outcome.status === 'done' ? null : outcome.error,
+        ...(outcome.status === 'queued' ? { run_after: iso(outcome.delayMs) } : { finished_at: iso() }),
+      })
+      .where('id', '=', job.id)
+      .execute();
+  }
+
+  async function run(job: JobRecord): Promise<void> {
+    const controller = new AbortController();
+    const heartbeat = setInterval(
+      () => {
+        void db
+          .updateTable('jobs')
+          .set({ locked_until: iso(leaseMs) })
+          .where('id', '=', job.id)
+          .where('status', '=', 'running')
+          .execute();
+      },
+      Math.max(1000, leaseMs / 3),
+    );
+    try {
+      const handler = handlers[job.kind];
+      if (!handler) throw new Error(`no handler for jobs of kind "${job.kind}"`);
+      await handler(job, {
+        signal: controller.signal,
+        reportProgress: async (progress) => {
+          await db
+            .updateTable('jobs')
+            .set({ progress: JSON.stringify(progress) })
+            .where('id', '=', job.id)
+            .execute();
+        },
+      });
+      await finish(job, { status: 'done' });
+    } catch (error) {
+      options.onError?.(error, job);
+      const message = error instanceof Error ? error.message : String(error);
+      const maxAttempts = Number(
+        (await db.selectFrom('jobs').select('max_attempts').where('id', '=', job.id).executeTakeFirst())
+          ?.max_attempts ?? 1,
+      );
+      if (controller.signal.aborted) {
+        // Shutting down: hand the job back for the next worker.
+        await db
+          .updateTable('jobs')
+          .set({ status: 'queued', locked_until: null })
+          .where('id', '=', job.id)
+          .execute();
+      } else if (
+        job.attempts < maxAttempts &&
+        (error instanceof RetryLaterError || (error as { retryable?: boolean }).retryable === true)
+      ) {
+        const delayMs = error instanceof RetryLaterError ? error.delayMs : retryDelay(job.attempts);
+        await finish(job, { status: 'queued', error: message, delayMs });
+      } else {
+        await finish(job, { status: 'failed', error: message });
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  async function pending(): Promise<number> {
+    const { n } = await db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('status', 'in', ['queued', 'running'])
+      .where('run_after', '<=', iso())
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  async function workLoop(): Promise<void> {
+    while (running) {
+      let claimed = false;
+      while (running && active.size < concurrency) {
+        const job = await claim().catch(() => undefined);
+        if (!job) break;
+        claimed = true;
+        const done = run(job).finally(() => {
+          active.delete(job.id);
+          wake?.();
+        });
+        active.set(job.id, { controller: new AbortController(), done });
+      }
+      if (!claimed && active.size === 0 && idleWaiters.length > 0 && (await pending()) === 0) {
+        for (const resolve of idleWaiters.splice(0)) resolve();
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  return {
+    async enqueue(job: NewJob) {
+      const record = await db.transaction().execute(async (tx) => {
+        const existing = await tx
+          .selectFrom('jobs')
+          .selectAll()
+          .where('key', '=', job.key)
+          .where('status', '=', 'queued')
+          .executeTakeFirst();
+        if (existing) return toRecord(existing);
+        const row: JobsTable = {
+          id: newId(),
+          kind: job.kind,
+          key: job.key,
+          owner_id: job.ownerId ?? null,
+          connector_id: job.connectorId ?? null,
+          payload: JSON.stringify(job.payload ?? {}),
+          status: 'queued',
+          attempts: 0,
+          max_attempts: job.maxAttempts ?? 5,
+          progress: null,
+          error: null,
+          run_after: iso(),
+          locked_until: null,
+          created_at: iso(),
+          started_at: null,
+          finished_at: null,
+        };
+        await tx.insertInto('jobs').values(row).execute();
+        return toRecord(row);
+      });
+      wake?.();
+      return record;
+    },
+    async get(id) {
+      const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toRecord(row);
+    },
+    start(h) {
+      if (running) return;
+      handlers = h;
+      running = true;
+      loop = workLoop();
+    },
+    async stop(deadlineMs = 10_000) {
+      running = false;
+      wake?.();
+      await loop;
+      const all = [...active.values()];
+      const timer = setTimeout(() => all.forEach((a) => a.controller.abort()), deadlineMs);
+      await Promise.allSettled(all.map((a) => a.done));
+      clearTimeout(timer);
+    },
+    idle() {
+      return new Promise((resolve) => {
+        idleWaiters.push(resolve);
+        wake?.();
+      });
+    },
+  };
+}
