@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   readonly publicSearch?: PublicSearch;
   /** Run background jobs in this process (`berth serve --no-worker` turns it off). */
   readonly worker?: boolean;
+  /** The built portal to serve; default packages/web/dist. */
+  readonly webRoot?: string;
 }
 
 /** Opens the database (migrated) and the key ring: what every server-side command needs. */
@@ -114,6 +116,7 @@ export async function startServer(
       catalog: runtime.catalog,
       jobs: runtime.jobs,
       publicSearch: options.publicSearch ?? NO_PUBLIC_SEARCH,
+      ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       afterSensitiveDelete: runtime.afterSensitiveDelete,
     });
     let stopScheduler = (): void => undefined;

@@ -63,13 +63,11 @@ beforeAll(async () => {
     await pushImage(layout, 'b', registry, `${repo}:1`);
   hub = await startScriptedServer((req, res) => {
     const q = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(
-        JSON.stringify({
-          results: [{ repo_name: q, short_description: 'official' }, { repo_name: `someone/${q}-tools` }],
-        }),
-      );
+    res.writeHead(200, { 'content-type': 'application/json' }).end(
+      JSON.stringify({
+        results: [{ repo_name: q, short_description: 'official' }, { repo_name: `someone/${q}-tools` }],
+      }),
+    );
   });
   server = await startTestServer({}, { publicSearch: dockerHubPublicSearch(hub.url) });
   alice = new Api(server.url);

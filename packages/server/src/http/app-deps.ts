@@ -20,6 +20,8 @@ export interface AppDeps {
   readonly catalog: CatalogStore;
   readonly jobs: JobQueue;
   readonly publicSearch: PublicSearch;
+  /** The built portal; default packages/web/dist. */
+  readonly webRoot?: string;
   /** Storage-specific clean-up after secrets were deleted (see `OpenedDatabase`). */
   readonly afterSensitiveDelete: () => Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { AppDeps } from './app-deps.js';
 import { resolvePrincipal } from './principal.js';
 import { problemOf, sendProblem } from './problem.js';
 import { createValidatorCompiler } from './validators.js';
+import { registerWebAssets, sendPortalPage, wantsPortalPage } from './web-assets.js';
 
 /** Request bodies are small JSON documents; anything larger is refused before parsing. */
 export const BODY_LIMIT_BYTES = 256 * 1024;
@@ -80,14 +81,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     );
   });
   app.setErrorHandler((error, request, reply) => sendProblem(request, reply, error));
+  const portal = await registerWebAssets(app, deps.webRoot);
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .type('application/problem+json')
-      .send({
-        ...problemOf(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
-        instance: request.url.split('?')[0],
-      }),
+    portal && wantsPortalPage(request)
+      ? sendPortalPage(reply)
+      : reply
+          .code(404)
+          .type('application/problem+json')
+          .send({
+            ...problemOf(404, 'not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
+            instance: request.url.split('?')[0],
+          }),
   );
 
   registerOpsRoutes(app, deps);
