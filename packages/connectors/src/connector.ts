@@ -1,4 +1,4 @@
-import type { EndpointPolicy, Keychain, RateLimitInfo, RetryPolicy } from '@berth/oci';
+import type { EndpointPolicy, ImageSource, Keychain, RateLimitInfo, RetryPolicy } from '@berth/oci';
 
 export type PlatformId = 'dockerhub' | 'ecr' | 'google' | 'quay' | 'ghcr' | 'acr' | 'generic';
 
@@ -39,6 +39,11 @@ export interface PlatformDefinition {
   check(config: ConnectorConfig, credentials: ConnectorCredentials | undefined): void;
   /** The secret field whose last characters make the hint (`…a1b2`). */
   readonly hintField?: string;
+  /**
+   * Settings Berth proposes for a new connector, shown before it is created (ECR: a fresh
+   * external ID for the role's trust policy).
+   */
+  suggestConfig?(): ConnectorConfig;
   create(config: ConnectorConfig, credentials: CredentialSource, context: ConnectorContext): Connector;
 }
 
@@ -91,6 +96,12 @@ export interface Connector {
   listTags(repository: string, cursor: string | undefined, signal?: AbortSignal): Promise<ListPage<TagInfo>>;
   /** Credentials for pulls from {@link registry}. */
   keychain(): Keychain;
+  /**
+   * Images of one repository, read with this connector's connection settings (plain HTTP,
+   * private CA) and credentials. Optional: without it, callers use {@link registry} and
+   * {@link keychain} with default settings (HTTPS).
+   */
+  imageSource?(repository: string): ImageSource;
   /** Last quota the platform reported, if any. */
   rateLimit(): RateLimitInfo | undefined;
   /** Releases connections. */

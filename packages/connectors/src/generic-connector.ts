@@ -4,6 +4,7 @@ import {
   bearerAuthenticator,
   isOciError,
   RegistryClient,
+  remoteImageSource,
   type Authenticator,
   type Keychain,
 } from '@berth/oci';
@@ -204,6 +205,7 @@ export const genericPlatform: PlatformDefinition = {
           return { items, ...(next ? { next } : {}) };
         }),
       keychain: () => keychain,
+      imageSource: (repository) => remoteImageSource(client, { registry, repository }),
       rateLimit: () => client.rateLimit(registry),
       close: () => client.close(),
     };

@@ -19,6 +19,8 @@ import { createSyncHandler, SYNC_JOB } from './catalog/sync-connector.js';
 import { startSyncScheduler } from './catalog/sync-scheduler.js';
 import { createEmbeddedJobQueue, type EmbeddedJobQueueOptions } from './jobs/embedded-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
+import { createProfileService, PROFILE_JOB, type ProfileService } from './profiles/profile-service.js';
+import { createProfileStore, databaseLayerCache, type ProfileStore } from './profiles/profile-store.js';
 import { createConnectorService, type ConnectorService } from './connectors/connector-service.js';
 
 export interface Runtime {
@@ -26,6 +28,8 @@ export interface Runtime {
   readonly clock: Clock;
   readonly catalog: CatalogStore;
   readonly jobs: JobQueue;
+  readonly profiles: ProfileStore;
+  readonly profileService: ProfileService;
   readonly db: Kysely<Schema>;
   readonly stores: Stores;
   readonly box: SecretBox;
@@ -67,6 +71,15 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     const connectors = createConnectorService({ stores, context: { endpointPolicy: config.endpointPolicy } });
     const clock = options.clock ?? SYSTEM_CLOCK;
     const jobs = createEmbeddedJobQueue(db, clock, options.jobs);
+    const profiles = createProfileStore(db, clock);
+    const profileService = createProfileService({
+      stores,
+      profiles,
+      layerCache: databaseLayerCache(db, clock),
+      connectors,
+      jobs,
+      endpointPolicy: config.endpointPolicy,
+    });
     return {
       config,
       clock,
@@ -76,6 +89,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       connectors,
       catalog: createCatalogStore(db),
       jobs,
+      profiles,
+      profileService,
       afterSensitiveDelete,
       close: () => db.destroy(),
     };
@@ -116,6 +131,8 @@ export async function startServer(
       catalog: runtime.catalog,
       jobs: runtime.jobs,
       publicSearch: options.publicSearch ?? NO_PUBLIC_SEARCH,
+      profiles: runtime.profiles,
+      profileService: runtime.profileService,
       ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       afterSensitiveDelete: runtime.afterSensitiveDelete,
     });
@@ -128,6 +145,7 @@ export async function startServer(
           connectors: runtime.connectors,
           clock: runtime.clock,
         }),
+        [PROFILE_JOB]: runtime.profileService.handler,
       });
       stopScheduler = startSyncScheduler(
         runtime.db,

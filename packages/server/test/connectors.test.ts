@@ -51,6 +51,23 @@ describe('platforms', () => {
     const generic = res.body.find((p) => p.id === 'generic');
     expect(generic?.credentialFields.find((f) => f.name === 'password')?.secret).toBe(true);
     expect(generic?.instructions).toMatch(/read-only/i);
+    expect(res.body.map((p) => p.id)).toEqual([
+      'dockerhub',
+      'ecr',
+      'google',
+      'quay',
+      'ghcr',
+      'acr',
+      'generic',
+    ]);
+    const ecr = res.body.find((p) => p.id === 'ecr') as unknown as {
+      suggestedConfig: { externalId: string };
+    };
+    const again = (
+      await api.call<{ id: string; suggestedConfig?: { externalId: string } }[]>('GET', '/api/v1/platforms')
+    ).body.find((p) => p.id === 'ecr');
+    expect(ecr.suggestedConfig.externalId).toMatch(/^[\w-]{16,}$/);
+    expect(again?.suggestedConfig?.externalId).not.toBe(ecr.suggestedConfig.externalId);
   });
 });
 

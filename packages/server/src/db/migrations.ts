@@ -221,6 +221,40 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       );
     },
   },
+  '0004_profiles': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('layer_results')
+        .addColumn('digest', 'text', (c) => c.primaryKey())
+        .addColumn('analyzer_version', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('profiles')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('manifest_digest', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('progress', 'text')
+        .addColumn('error', 'text')
+        .addColumn('profile', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('profile_grants')
+        .addColumn('profile_id', 'text', (c) => c.notNull().references('profiles.id').onDelete('cascade'))
+        .addColumn('owner_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('connector_key', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('profile_grants_pk', ['profile_id', 'owner_id', 'connector_key'])
+        .execute();
+      await db.schema
+        .createIndex('profile_grants_owner')
+        .on('profile_grants')
+        .columns(['owner_id', 'connector_key'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) };

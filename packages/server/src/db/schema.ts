@@ -137,7 +137,38 @@ export interface CatalogEntriesTable {
   text: string;
 }
 
+export interface LayerResultsTable {
+  digest: string;
+  analyzer_version: string;
+  /** The serialised LayerResult (entries, captured small files), JSON. */
+  result: string;
+  created_at: string;
+}
+
+export interface ProfilesTable {
+  id: string;
+  /** One profile per platform-specific manifest: shared by every user who can reach it. */
+  manifest_digest: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: string | null;
+  error: string | null;
+  /** The ContainerProfile, JSON, once done. */
+  profile: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Who may read a profile: a user, through one of their connectors or a public image (''). */
+export interface ProfileGrantsTable {
+  profile_id: string;
+  owner_id: string;
+  connector_key: string;
+}
+
 export interface Schema {
+  layer_results: LayerResultsTable;
+  profiles: ProfilesTable;
+  profile_grants: ProfileGrantsTable;
   jobs: JobsTable;
   catalog_entries: CatalogEntriesTable;
   connectors: ConnectorsTable;

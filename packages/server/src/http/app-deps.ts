@@ -8,6 +8,8 @@ import type { ConnectorService } from '../connectors/connector-service.js';
 import type { CatalogStore } from '../catalog/catalog-store.js';
 import type { PublicSearch } from '../catalog/public-search.js';
 import type { JobQueue } from '../jobs/job-queue.js';
+import type { ProfileService } from '../profiles/profile-service.js';
+import type { ProfileStore } from '../profiles/profile-store.js';
 
 /** What the HTTP layer needs; wired in the composition root (`main-server.ts`). */
 export interface AppDeps {
@@ -20,6 +22,8 @@ export interface AppDeps {
   readonly catalog: CatalogStore;
   readonly jobs: JobQueue;
   readonly publicSearch: PublicSearch;
+  readonly profiles: ProfileStore;
+  readonly profileService: ProfileService;
   /** The built portal; default packages/web/dist. */
   readonly webRoot?: string;
   /** Storage-specific clean-up after secrets were deleted (see `OpenedDatabase`). */

@@ -6,6 +6,7 @@ import { registerAuditRoutes } from '../routes/audit-routes.js';
 import { registerAuthRoutes } from '../routes/auth-routes.js';
 import { registerCatalogRoutes } from '../routes/catalog-routes.js';
 import { registerConnectorRoutes } from '../routes/connector-routes.js';
+import { registerProfileRoutes } from '../routes/profile-routes.js';
 import { registerOpsRoutes } from '../routes/ops-routes.js';
 import { registerTokenRoutes } from '../routes/token-routes.js';
 import type { AppDeps } from './app-deps.js';
@@ -100,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerAuditRoutes(app, deps);
   registerConnectorRoutes(app, deps);
   registerCatalogRoutes(app, deps);
+  registerProfileRoutes(app, deps);
   await app.ready();
   return app;
 }

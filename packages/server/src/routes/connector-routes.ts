@@ -24,6 +24,8 @@ const Platform = Type.Object({
   credentialFields: Type.Array(Field),
   configFields: Type.Array(Field),
   instructions: Type.String(),
+  /** Settings proposed for a new connector (ECR: a fresh external ID for the trust policy). */
+  suggestedConfig: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 const ConfigValue = Type.Union([
   Type.String({ maxLength: 65536 }),
@@ -88,6 +90,7 @@ export function registerConnectorRoutes(app: FastifyInstance, deps: AppDeps): vo
         credentialFields: [...p.credentialFields],
         configFields: [...p.configFields],
         instructions: p.instructions,
+        ...(p.suggestConfig ? { suggestedConfig: { ...p.suggestConfig() } } : {}),
       })),
   );
 

@@ -158,6 +158,21 @@ export function createConnectorStore(db: Kysely<Schema>, clock: Clock): Connecto
           .executeTakeFirst();
         if (!row) return false;
         await tx.deleteFrom('catalog_entries').where('connector_id', '=', id).execute();
+        // Profiles reached only through this connector go with it; shared ones stay.
+        await tx.deleteFrom('profile_grants').where('connector_key', '=', id).execute();
+        await tx
+          .deleteFrom('profiles')
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('profile_grants')
+                  .select('profile_grants.profile_id')
+                  .whereRef('profile_grants.profile_id', '=', 'profiles.id'),
+              ),
+            ),
+          )
+          .execute();
         await tx.deleteFrom('jobs').where('connector_id', '=', id).execute();
         await tx.deleteFrom('tags').where('connector_id', '=', id).execute();
         await tx.deleteFrom('repositories').where('connector_id', '=', id).execute();

@@ -1,0 +1,159 @@
+import {
+  analyzeImage,
+  type LayerCache,
+  type LayerResult,
+  mergeLayers,
+  type MergedFileSystem,
+} from '@berth/analysis';
+import { resolveImage, isOciError, formatPlatform, type EndpointPolicy } from '@berth/oci';
+import { isAnalysisError } from '@berth/analysis';
+import type { ConnectorService } from '../connectors/connector-service.js';
+import { AppError } from '../errors.js';
+import type { JobHandler, JobQueue } from '../jobs/job-queue.js';
+import { ownedBy, type OwnedStores, type Stores } from '../stores/stores.js';
+import { openImage, type ImageSpec } from './image-locator.js';
+import type { ProfileRecord, ProfileStore } from './profile-store.js';
+
+export const PROFILE_JOB = 'profile.analyze';
+
+export interface ProfileServiceDeps {
+  readonly stores: Stores;
+  readonly profiles: ProfileStore;
+  readonly layerCache: LayerCache;
+  readonly connectors: ConnectorService;
+  readonly jobs: JobQueue;
+  readonly endpointPolicy: EndpointPolicy;
+}
+
+/** Registry and analysis failures become problems with their precise codes. */
+function asProblem(error: unknown): unknown {
+  if (isOciError(error)) {
+    const status =
+      error.code === 'not_found' || error.code === 'platform_not_found'
+        ? 404
+        : error.code === 'unauthorized' || error.code === 'denied'
+          ? 422
+          : error.code === 'rate_limited'
+            ? 429
+            : 502;
+    return new AppError(status, error.code, error.message, { cause: error });
+  }
+  if (isAnalysisError(error)) return new AppError(422, error.code, error.message, { cause: error });
+  return error;
+}
+
+/**
+ * Container Profiles on the server: a request resolves the image to its manifest digest (a
+ * manifest and a config, no layers), answers at once when that manifest was analysed
+ * before — by anyone — and otherwise queues one analysis per manifest digest, however many
+ * users ask. Layer results live in the database and are shared by every image.
+ */
+export function createProfileService(deps: ProfileServiceDeps) {
+  const trees = new Map<string, MergedFileSystem>();
+
+  async function request(owned: OwnedStores, spec: ImageSpec): Promise<ProfileRecord> {
+    const image = await openImage(owned, deps.connectors, spec, deps.endpointPolicy);
+    let resolved;
+    try {
+      resolved = await resolveImage(
+        image.source,
+        image.reference,
+        image.platform ? { platform: image.platform } : {},
+      );
+    } catch (error) {
+      throw asProblem(error);
+    } finally {
+      await image.close();
+    }
+    const { record, created } = await deps.profiles.obtain(
+      resolved.manifestDigest,
+      owned.ownerId,
+      image.grantKey,
+    );
+    if (created || record.status === 'failed') {
+      if (record.status === 'failed')
+        await deps.profiles.update(record.id, { status: 'queued', error: null });
+      await deps.jobs.enqueue({
+        kind: PROFILE_JOB,
+        key: `profile:${resolved.manifestDigest}`,
+        ownerId: owned.ownerId,
+        ...(image.grantKey ? { connectorId: image.grantKey } : {}),
+        payload: {
+          profileId: record.id,
+          spec: { ...spec, platform: formatPlatform(resolved.platform) },
+          // Pin the content: the index (for the platform list) or the manifest itself.
+          reference: resolved.indexDigest ?? resolved.manifestDigest,
+        },
+        maxAttempts: 3,
+      });
+      return { ...record, status: 'queued', error: null };
+    }
+    return record;
+  }
+
+  const handler: JobHandler = async (job, context) => {
+    const { profileId, spec, reference } = job.payload as {
+      profileId: string;
+      spec: ImageSpec;
+      reference: string;
+    };
+    if (!job.ownerId) return;
+    const owned = ownedBy(deps.stores, job.ownerId);
+    await deps.profiles.update(profileId, { status: 'running' });
+    const image = await openImage(owned, deps.connectors, spec, deps.endpointPolicy);
+    let last = 0;
+    try {
+      const analysis = await analyzeImage(image.source, reference, {
+        ...(image.platform ? { platform: image.platform } : {}),
+        cache: deps.layerCache,
+        signal: context.signal,
+        onProgress: (progress) => {
+          const now = Date.now();
+          if (now - last < 200 && progress.layersDone < progress.layersTotal) return;
+          last = now;
+          void deps.profiles.update(profileId, { progress });
+        },
+      });
+      await deps.profiles.update(profileId, {
+        status: 'done',
+        profile: analysis.profile,
+        error: null,
+        progress: {
+          layersDone: analysis.profile.layers.length,
+          layersTotal: analysis.profile.layers.length,
+          bytesDone: analysis.profile.overview.sizeCompressed,
+          bytesTotal: analysis.profile.overview.sizeCompressed,
+        },
+      });
+    } catch (error) {
+      const retryable = (error as { retryable?: boolean }).retryable === true && job.attempts < 3;
+      await deps.profiles.update(profileId, {
+        status: retryable ? 'queued' : 'failed',
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    } finally {
+      await image.close();
+    }
+  };
+
+  /** The merged file system of a finished profile, rebuilt from the stored layer results. */
+  async function fileSystem(
+    record: ProfileRecord,
+  ): Promise<{ fs: MergedFileSystem; layers: (LayerResult | undefined)[] }> {
+    const profile = record.profile;
+    if (!profile) throw new AppError(409, 'profile_not_ready', 'the profile is still being analysed');
+    const layers = await Promise.all(profile.layers.map((l) => deps.layerCache.get(l.digest)));
+    let fs = trees.get(record.id);
+    if (!fs) {
+      fs = mergeLayers(layers);
+      if (trees.size >= 8) trees.delete(trees.keys().next().value as string);
+      trees.set(record.id, fs);
+    }
+    return { fs, layers };
+  }
+
+  return { request, handler, fileSystem };
+}
+
+export type ProfileService = ReturnType<typeof createProfileService>;
