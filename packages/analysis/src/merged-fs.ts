@@ -91,12 +91,19 @@ export class MergedFileSystem {
   #layerIndex = 0;
   #before = new Map<string, Before | null>();
   #largest: { path: string; size: number }[] = [];
+  /**
+   * Directories #ensureDir resolved in this layer, by entry path: a tar lists a directory's
+   * entries together, so most lookups repeat the previous one. Cleared whenever anything is
+   * removed or a directory node replaced, the only ways a resolved directory can go stale.
+   */
+  #dirs = new Map<string, { path: string; node: FsNode }>();
 
   /** Applies one layer's entries on top. Layers that were not analysed get `undefined`. */
   applyLayer(layer: Pick<LayerResult, 'entries' | 'files'> | undefined): void {
     this.#layerIndex = this.changes.length;
     this.#before = new Map();
     this.#largest = [];
+    this.#dirs.clear();
     if (layer) {
       const content = new Map<number, { data: Buffer; truncated: boolean }>();
       for (const file of layer.files) {
@@ -216,6 +223,7 @@ export class MergedFileSystem {
     if (entry.type === 'dir') {
       if (existing?.type === 'dir') {
         // A directory entry over a directory updates its metadata and keeps its content.
+        this.#dirs.clear();
         children.set(name, {
           ...dirNode(entry.mode, entry.uid, entry.gid, entry.mtime, existing.layerIndex),
           ...(existing.children ? { children: existing.children } : {}),
@@ -279,6 +287,14 @@ export class MergedFileSystem {
 
   /** The directory at `path`, created (like `mkdir -p`) where missing; symlinked parents are followed. */
   #ensureDir(path: string): { path: string; node: FsNode } {
+    const known = this.#dirs.get(path);
+    if (known) return known;
+    const found = this.#ensureDirUncached(path);
+    this.#dirs.set(path, found);
+    return found;
+  }
+
+  #ensureDirUncached(path: string): { path: string; node: FsNode } {
     let node = this.root;
     let real = '';
     if (path === '') return { path: real, node };
@@ -306,6 +322,7 @@ export class MergedFileSystem {
 
   /** Removes `name` from `dir`, recording what lower layers lose (changes and dead copies). */
   #remove(dir: FsNode, name: string, node: FsNode, path: string, reason: string): void {
+    this.#dirs.clear();
     dir.children?.delete(name);
     if (node.children) {
       for (const [childName, child] of [...node.children]) {
@@ -356,7 +373,7 @@ export class MergedFileSystem {
       largestFiles: [],
     };
     for (const [path, before] of this.#before) {
-      const now = this.lookup(path);
+      const now = this.#lookupReal(path);
       const present = now !== undefined && now.type !== 'dir';
       const size = now?.inode?.size ?? 0;
       if (before && present) {
@@ -372,8 +389,27 @@ export class MergedFileSystem {
     }
     this.#trimLargest();
     // Files written and then removed again by the same layer are not part of its result.
-    changes.largestFiles = this.#largest.filter((f) => this.lookup(f.path)?.type === 'file');
+    changes.largestFiles = this.#largest.filter((f) => this.#lookupReal(f.path)?.type === 'file');
     return changes;
+  }
+
+  /**
+   * {@link lookup} for a path already free of symlinks and `..` (as recorded by this class):
+   * a plain walk down the tree, falling back to {@link lookup} if it meets a symlink after all.
+   */
+  #lookupReal(path: string): FsNode | undefined {
+    let node: FsNode | undefined = this.root;
+    let start = 0;
+    while (node && start <= path.length) {
+      const slash = path.indexOf('/', start);
+      const end = slash < 0 ? path.length : slash;
+      if (end > start) {
+        node = node.children?.get(path.slice(start, end));
+        if (node?.type === 'symlink' && slash >= 0) return this.lookup(path);
+      }
+      start = end + 1;
+    }
+    return node;
   }
 }
 

@@ -9,8 +9,11 @@ interface ZstdDCtx {
 // at once, ignoring backpressure, so a small zstd bomb chunk could expand into gigabytes before
 // any cap is checked. Driving ZSTD_decompressStream ourselves yields one bounded buffer at a
 // time and lets the consumer (with its byte cap) pull.
-const require = createRequire(import.meta.url);
-const binding = require('zstd-napi/binding') as { DCtx: new () => ZstdDCtx };
+// Loaded on the first zstd layer: most images have none, and a native addon costs start-up
+// time to every one-shot `berth profile`.
+let binding: { DCtx: new () => ZstdDCtx } | undefined;
+const loadBinding = (): { DCtx: new () => ZstdDCtx } =>
+  (binding ??= createRequire(import.meta.url)('zstd-napi/binding') as { DCtx: new () => ZstdDCtx });
 
 const OUT_CHUNK = 128 * 1024;
 
@@ -22,7 +25,7 @@ const OUT_CHUNK = 128 * 1024;
  * for await (const chunk of zstdDecompress(blobStream)) tar.write(chunk);
  */
 export async function* zstdDecompress(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-  const dctx = new binding.DCtx();
+  const dctx = new (loadBinding().DCtx)();
   let inFrame = false;
   for await (const chunk of source) {
     let src: Buffer = chunk;

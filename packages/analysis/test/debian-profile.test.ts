@@ -14,8 +14,9 @@ import {
   type OciLayout,
   type RunningRegistry,
 } from '@berth/testkit';
-import { RegistryClient, remoteImageSource } from '@berth/oci';
-import { memoryLayerCache, profileImage, type ContainerProfile } from '@berth/analysis';
+import { RegistryClient, parseReference, remoteImageSource } from '@berth/oci';
+import { memoryLayerCache, profileImage, toCycloneDx, toSpdx, type ContainerProfile } from '@berth/analysis';
+import { cycloneDxValidator, spdxValidator } from './sbom-schemas.js';
 
 let layout: OciLayout;
 let registry: RunningRegistry;
@@ -107,5 +108,21 @@ describe('profile of the Debian minbase image', () => {
       .sort();
     expect(setuid.length).toBeGreaterThan(0);
     expect([...profile.security.setuid].sort()).toEqual(setuid);
+  });
+
+  it('exports SBOMs that validate, with one purl per dpkg package', () => {
+    const reference = parseReference(`${registry.host}/library/debian:bookworm`);
+    const bom = toCycloneDx(profile, { reference });
+    expect(cycloneDxValidator('1.6')(bom)).toEqual([]);
+    const debs = profile.packages.filter((p) => p.type === 'deb');
+    const purls = bom.components.filter((c) => c.purl?.startsWith('pkg:deb/debian/'));
+    expect(purls).toHaveLength(debs.length);
+    const bash = debs.find((p) => p.name === 'bash');
+    expect(purls.map((c) => c.purl)).toContain(
+      `pkg:deb/debian/bash@${encodeURIComponent(bash?.version ?? '')}?arch=amd64&distro=debian-12`,
+    );
+    const doc = toSpdx(profile, { reference });
+    expect(spdxValidator()(doc)).toEqual([]);
+    expect(doc.packages).toHaveLength(debs.length + 2);
   });
 });
