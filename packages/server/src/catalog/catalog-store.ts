@@ -48,6 +48,9 @@ function decodeCursor(cursor: string | undefined): [string, string] | undefined 
   return undefined;
 }
 
+/** Rows per multi-row insert (well under SQLite's 32,766 bound variables). */
+const INSERT_BATCH = 200;
+
 const sameTag = (row: TagsTable, tag: TagInfo): boolean =>
   row.digest === (tag.digest ?? null) &&
   row.media_type === (tag.mediaType ?? null) &&
@@ -60,6 +63,118 @@ const sameTag = (row: TagsTable, tag: TagInfo): boolean =>
  * natural order for keyset pagination (stable while a sync writes), and the search entries.
  * Every read is scoped by owner; writes come from the sync of a connector the caller owns.
  */
+/** Brings one repository and its tags in line with a complete listing, inside `tx`. */
+async function replaceOne(
+  tx: Transaction<Schema>,
+  ownerId: string,
+  connectorId: string,
+  repository: RepositoryInfo,
+  tags: readonly TagInfo[],
+): Promise<SyncChanges> {
+  let changes = { added: 0, updated: 0, removed: 0 };
+  let repo = await tx
+    .selectFrom('repositories')
+    .selectAll()
+    .where('connector_id', '=', connectorId)
+    .where('name', '=', repository.name)
+    .executeTakeFirst();
+  const lastPushedAt =
+    repository.lastPushedAt ??
+    tags.reduce<string | null>(
+      (max, t) => (t.pushedAt && (!max || t.pushedAt > max) ? t.pushedAt : max),
+      null,
+    );
+  const fields = {
+    description: repository.description ?? null,
+    last_pushed_at: lastPushedAt,
+    tag_count: tags.length,
+  };
+  if (!repo) {
+    repo = {
+      id: newId(),
+      connector_id: connectorId,
+      name: repository.name,
+      sort_key: naturalSortKey(repository.name),
+      ...fields,
+    };
+    await tx.insertInto('repositories').values(repo).execute();
+    await tx
+      .insertInto('catalog_entries')
+      .values({
+        kind: 'repository',
+        ref_id: repo.id,
+        owner_id: ownerId,
+        connector_id: connectorId,
+        text: repository.name,
+      })
+      .execute();
+    changes = { ...changes, added: changes.added + 1 };
+  } else if (
+    repo.description !== fields.description ||
+    repo.last_pushed_at !== fields.last_pushed_at ||
+    Number(repo.tag_count) !== fields.tag_count
+  ) {
+    await tx.updateTable('repositories').set(fields).where('id', '=', repo.id).execute();
+  }
+  const repositoryId = repo.id;
+  const existing = new Map(
+    (await tx.selectFrom('tags').selectAll().where('repository_id', '=', repositoryId).execute()).map((t) => [
+      t.name,
+      t,
+    ]),
+  );
+  const fresh: TagsTable[] = [];
+  for (const tag of tags) {
+    const values = {
+      digest: tag.digest ?? null,
+      media_type: tag.mediaType ?? null,
+      size: tag.size ?? null,
+      pushed_at: tag.pushedAt ?? null,
+      platforms: tag.platforms ? JSON.stringify(tag.platforms) : null,
+    };
+    const row = existing.get(tag.name);
+    existing.delete(tag.name);
+    if (!row) {
+      fresh.push({
+        id: newId(),
+        repository_id: repositoryId,
+        connector_id: connectorId,
+        name: tag.name,
+        sort_key: naturalSortKey(tag.name, { latestFirst: true }),
+        ...values,
+      });
+    } else if (!sameTag(row, tag)) {
+      await tx.updateTable('tags').set(values).where('id', '=', row.id).execute();
+      changes = { ...changes, updated: changes.updated + 1 };
+    }
+  }
+  // New tags in multi-row statements: one round through SQLite per batch, not per tag.
+  for (let i = 0; i < fresh.length; i += INSERT_BATCH) {
+    const batch = fresh.slice(i, i + INSERT_BATCH);
+    await tx.insertInto('tags').values(batch).execute();
+    await tx
+      .insertInto('catalog_entries')
+      .values(
+        batch.map((t) => ({
+          kind: 'tag' as const,
+          ref_id: t.id,
+          owner_id: ownerId,
+          connector_id: connectorId,
+          text: `${repository.name}:${t.name}`,
+        })),
+      )
+      .execute();
+  }
+  changes = { ...changes, added: changes.added + fresh.length };
+  const gone = [...existing.values()].map((t) => t.id);
+  if (gone.length > 0) {
+    await tx.deleteFrom('catalog_entries').where('ref_id', 'in', gone).execute();
+    await tx.deleteFrom('tags').where('id', 'in', gone).execute();
+    changes = { ...changes, removed: changes.removed + gone.length };
+  }
+  return changes;
+}
+
 export function createCatalogStore(db: Kysely<Schema>) {
   async function connectorOwned(
     tx: Kysely<Schema> | Transaction<Schema>,
@@ -87,108 +202,32 @@ export function createCatalogStore(db: Kysely<Schema>) {
       repository: RepositoryInfo,
       tags: readonly TagInfo[],
     ): Promise<SyncChanges> {
-      return db.transaction().execute(async (tx) => {
-        if (!(await connectorOwned(tx, ownerId, connectorId))) return { added: 0, updated: 0, removed: 0 };
-        let changes = { added: 0, updated: 0, removed: 0 };
-        let repo = await tx
-          .selectFrom('repositories')
-          .selectAll()
-          .where('connector_id', '=', connectorId)
-          .where('name', '=', repository.name)
-          .executeTakeFirst();
-        const lastPushedAt =
-          repository.lastPushedAt ??
-          tags.reduce<string | null>(
-            (max, t) => (t.pushedAt && (!max || t.pushedAt > max) ? t.pushedAt : max),
-            null,
-          );
-        const fields = {
-          description: repository.description ?? null,
-          last_pushed_at: lastPushedAt,
-          tag_count: tags.length,
-        };
-        if (!repo) {
-          repo = {
-            id: newId(),
-            connector_id: connectorId,
-            name: repository.name,
-            sort_key: naturalSortKey(repository.name),
-            ...fields,
-          };
-          await tx.insertInto('repositories').values(repo).execute();
-          await tx
-            .insertInto('catalog_entries')
-            .values({
-              kind: 'repository',
-              ref_id: repo.id,
-              owner_id: ownerId,
-              connector_id: connectorId,
-              text: repository.name,
-            })
-            .execute();
-          changes = { ...changes, added: changes.added + 1 };
-        } else if (
-          repo.description !== fields.description ||
-          repo.last_pushed_at !== fields.last_pushed_at ||
-          Number(repo.tag_count) !== fields.tag_count
-        ) {
-          await tx.updateTable('repositories').set(fields).where('id', '=', repo.id).execute();
-        }
-        const repositoryId = repo.id;
-        const existing = new Map(
-          (await tx.selectFrom('tags').selectAll().where('repository_id', '=', repositoryId).execute()).map(
-            (t) => [t.name, t],
-          ),
-        );
-        for (const tag of tags) {
-          const values = {
-            digest: tag.digest ?? null,
-            media_type: tag.mediaType ?? null,
-            size: tag.size ?? null,
-            pushed_at: tag.pushedAt ?? null,
-            platforms: tag.platforms ? JSON.stringify(tag.platforms) : null,
-          };
-          const row = existing.get(tag.name);
-          existing.delete(tag.name);
-          if (!row) {
-            const id = newId();
-            await tx
-              .insertInto('tags')
-              .values({
-                id,
-                repository_id: repositoryId,
-                connector_id: connectorId,
-                name: tag.name,
-                sort_key: naturalSortKey(tag.name, { latestFirst: true }),
-                ...values,
-              })
-              .execute();
-            await tx
-              .insertInto('catalog_entries')
-              .values({
-                kind: 'tag',
-                ref_id: id,
-                owner_id: ownerId,
-                connector_id: connectorId,
-                text: `${repository.name}:${tag.name}`,
-              })
-              .execute();
-            changes = { ...changes, added: changes.added + 1 };
-          } else if (!sameTag(row, tag)) {
-            await tx.updateTable('tags').set(values).where('id', '=', row.id).execute();
-            changes = { ...changes, updated: changes.updated + 1 };
-          }
-        }
-        const gone = [...existing.values()].map((t) => t.id);
-        if (gone.length > 0) {
-          await tx.deleteFrom('catalog_entries').where('ref_id', 'in', gone).execute();
-          await tx.deleteFrom('tags').where('id', 'in', gone).execute();
-          changes = { ...changes, removed: changes.removed + gone.length };
-        }
-        return changes;
-      });
+      return this.replaceRepositories(ownerId, connectorId, [{ repository, tags }]);
     },
 
+    /**
+     * {@link replaceRepository} for several complete repositories in one transaction: the
+     * commit is the expensive part of a SQLite write, so a sync groups repositories.
+     */
+    async replaceRepositories(
+      ownerId: string,
+      connectorId: string,
+      batch: readonly { readonly repository: RepositoryInfo; readonly tags: readonly TagInfo[] }[],
+    ): Promise<SyncChanges> {
+      return db.transaction().execute(async (tx) => {
+        if (!(await connectorOwned(tx, ownerId, connectorId))) return { added: 0, updated: 0, removed: 0 };
+        let total = { added: 0, updated: 0, removed: 0 };
+        for (const { repository, tags } of batch) {
+          const c = await replaceOne(tx, ownerId, connectorId, repository, tags);
+          total = {
+            added: total.added + c.added,
+            updated: total.updated + c.updated,
+            removed: total.removed + c.removed,
+          };
+        }
+        return total;
+      });
+    },
     /** After a complete listing: removes the repositories the registry no longer has. */
     async removeRepositoriesExcept(
       ownerId: string,

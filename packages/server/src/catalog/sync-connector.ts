@@ -7,6 +7,10 @@ import type { CatalogStore } from './catalog-store.js';
 
 export const SYNC_JOB = 'catalog.sync';
 
+/** Repositories (or tags) written per transaction during a sync. */
+const WRITE_GROUP_REPOSITORIES = 50;
+const WRITE_GROUP_TAGS = 5000;
+
 export interface SyncDeps {
   readonly stores: Stores;
   readonly catalog: CatalogStore;
@@ -54,6 +58,23 @@ export function createSyncHandler(deps: SyncDeps): JobHandler {
       const progress = { repositoriesDone: 0, repositoriesTotal: repositories.length, tagsDone: 0 };
       await context.reportProgress(progress);
       const present = new Set<string>();
+      // Complete repositories are written in groups (one transaction each), in order.
+      let pending: { repository: RepositoryInfo; tags: TagInfo[] }[] = [];
+      let pendingTags = 0;
+      let writing: Promise<void> = Promise.resolve();
+      const flush = (): Promise<void> => {
+        const batch = pending;
+        pending = [];
+        pendingTags = 0;
+        writing = writing.then(async () => {
+          if (batch.length === 0) return;
+          await deps.catalog.replaceRepositories(ownerId, connectorId, batch);
+          progress.repositoriesDone += batch.length;
+          progress.tagsDone += batch.reduce((n, b) => n + b.tags.length, 0);
+          await context.reportProgress(progress);
+        });
+        return writing;
+      };
       let next = 0;
       const worker = async () => {
         while (next < repositories.length) {
@@ -67,15 +88,15 @@ export function createSyncHandler(deps: SyncDeps): JobHandler {
             throw error;
           }
           present.add(repository.name);
-          await deps.catalog.replaceRepository(ownerId, connectorId, repository, tags);
-          progress.repositoriesDone++;
-          progress.tagsDone += tags.length;
-          await context.reportProgress(progress);
+          pending.push({ repository, tags });
+          pendingTags += tags.length;
+          if (pending.length >= WRITE_GROUP_REPOSITORIES || pendingTags >= WRITE_GROUP_TAGS) await flush();
         }
       };
       await Promise.all(
         Array.from({ length: Math.max(1, Math.min(deps.concurrency ?? 4, repositories.length)) }, worker),
       );
+      await flush();
       await deps.catalog.removeRepositoriesExcept(ownerId, connectorId, present);
       await owned.connectors.setStatus(connectorId, {
         status: 'ok',
