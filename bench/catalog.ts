@@ -7,8 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getPlatform, type Connector } from '@berth/connectors';
-import { ownedBy, startServer, type RunningServer } from '@berth/server';
-import { createSyncHandler } from '../packages/server/src/catalog/sync-connector.js';
+import { createSyncHandler, ownedBy, startServer, type RunningServer } from '@berth/server';
 import { startScriptedServer, type ScriptedServer } from '@berth/testkit';
 import { median } from './stats.js';
 

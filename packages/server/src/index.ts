@@ -11,3 +11,5 @@ export * from './http/logger.js';
 export * from './catalog/public-search.js';
 export * from './catalog/catalog-search.js';
 export * from './jobs/job-queue.js';
+export * from './catalog/sync-connector.js';
+export * from './catalog/catalog-store.js';
