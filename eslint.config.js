@@ -27,7 +27,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs', 'eslint.config.js', 'vitest.config.ts'],
+    // The portal runs in the browser; its type information comes from packages/web/tsconfig.json
+    // (found by the project service as the nearest tsconfig).
+    files: ['packages/web/src/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', 'eslint.config.js', 'vitest.config.ts', 'packages/web/vite.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
