@@ -22,6 +22,10 @@ const problem = (code: string): unknown =>
 describe('sign-up and log-in', () => {
   it('makes the first user admin and later ones users, with a session cookie', async () => {
     const first = new Api(server.url);
+    expect((await first.call('GET', '/api/v1/auth/status')).body).toEqual({
+      hasAccounts: false,
+      signup: 'open',
+    });
     const res = await first.signup('Admin@Example.com', 'correct horse battery');
     expect(res.status).toBe(201);
     expect(res.body.user).toMatchObject({ email: 'admin@example.com', role: 'admin' });
@@ -37,6 +41,10 @@ describe('sign-up and log-in', () => {
 
     const second = new Api(server.url);
     expect((await second.signup('user@example.com', 'another long password')).body.user.role).toBe('user');
+    expect((await second.call('GET', '/api/v1/auth/status')).body).toEqual({
+      hasAccounts: true,
+      signup: 'open',
+    });
   });
 
   it('refuses a taken e-mail address whatever its case', async () => {
@@ -121,6 +129,10 @@ describe('sign-up and log-in', () => {
       const second = await new Api(closed.url).signup('second@example.com', 'second password');
       expect(second.status).toBe(403);
       expect(second.body).toEqual(problem('signup_closed'));
+      expect((await new Api(closed.url).call('GET', '/api/v1/auth/status')).body).toEqual({
+        hasAccounts: true,
+        signup: 'closed',
+      });
     } finally {
       await closed.stop();
     }

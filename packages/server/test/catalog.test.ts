@@ -155,6 +155,22 @@ describe('initial sync', () => {
     );
     expect(rest.body.items.map((t) => t.name)).toEqual(['v1.9', 'v1.10']);
     expect(rest.body.nextCursor).toBeNull();
+    const one = await alice.call<{ items: { name: string; digest: string }[] }>(
+      'GET',
+      `/api/v1/connectors/${connectorId}/tags?repository=team/python-app&reference=v1.9`,
+    );
+    expect(one.body.items.map((t) => t.name)).toEqual(['v1.9']);
+    const byDigest = await alice.call<{ items: { name: string }[] }>(
+      'GET',
+      `/api/v1/connectors/${connectorId}/tags?repository=team/python-app&reference=${one.body.items[0]?.digest ?? ''}`,
+    );
+    expect(byDigest.body.items.map((t) => t.name).sort()).toEqual([
+      'edge',
+      'latest',
+      'v1.10',
+      'v1.2',
+      'v1.9',
+    ]);
   });
 });
 
@@ -313,6 +329,17 @@ describe('search', () => {
       repository: 'team/zeta-unique-name',
       match: 'fuzzy',
     });
+    // Public results keep their own budget below a full page of connected ones.
+    const full = await alice.call<{ items: { source: string }[] }>(
+      'GET',
+      '/api/v1/search?q=python&limit=2&publicLimit=1',
+    );
+    expect(full.body.items.map((i) => i.source)).toEqual(['connected', 'connected', 'public']);
+    const none = await alice.call<{ items: { source: string }[] }>(
+      'GET',
+      '/api/v1/search?q=python&publicLimit=0',
+    );
+    expect(none.body.items.every((i) => i.source === 'connected')).toBe(true);
     const short = await alice.call<{ items: { repository: string }[] }>('GET', '/api/v1/search?q=to');
     expect(short.body.items.map((i) => i.repository)).toContain('tools/pythonic-helper');
   });

@@ -303,7 +303,7 @@ export function createCatalogStore(db: Kysely<Schema>) {
       ownerId: string,
       connectorId: string,
       repository: string,
-      options: { cursor?: string; limit: number },
+      options: { cursor?: string; limit: number; reference?: string },
     ): Promise<Page<TagItem> | undefined> {
       if (!(await connectorOwned(db, ownerId, connectorId))) return undefined;
       const repo = await db
@@ -315,6 +315,13 @@ export function createCatalogStore(db: Kysely<Schema>) {
       if (!repo) return undefined;
       const after = decodeCursor(options.cursor);
       let query = db.selectFrom('tags').selectAll().where('repository_id', '=', repo.id);
+      // One version by tag or digest (the portal's image page), instead of paging for it.
+      if (options.reference !== undefined) {
+        const reference = options.reference;
+        query = query.where((eb) =>
+          reference.startsWith('sha256:') ? eb('digest', '=', reference) : eb('name', '=', reference),
+        );
+      }
       if (after)
         query = query.where((eb) =>
           eb.or([

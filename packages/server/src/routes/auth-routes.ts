@@ -33,6 +33,30 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AppDeps): void {
     return { user, csrfToken: session.csrfToken };
   };
 
+  app.get(
+    '/api/v1/auth/status',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Whether this server has accounts yet and takes sign-ups (no authentication needed)',
+        response: {
+          200: Type.Object({
+            hasAccounts: Type.Boolean(),
+            signup: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+          }),
+        },
+      },
+    },
+    async () => {
+      const hasAccounts = (await stores.users.count()) > 0;
+      // The first account can always be created; after that BERTH_SIGNUP decides.
+      return {
+        hasAccounts,
+        signup: !hasAccounts || config.signup === 'open' ? ('open' as const) : ('closed' as const),
+      };
+    },
+  );
+
   app.post<{ Body: Static<typeof Credentials> }>(
     '/api/v1/auth/signup',
     {

@@ -125,7 +125,12 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: AppDeps): void
   );
 
   const TagQuery = Type.Object(
-    { repository: Type.String({ minLength: 1, maxLength: 512 }), cursor: Cursor, limit: Limit },
+    {
+      repository: Type.String({ minLength: 1, maxLength: 512 }),
+      cursor: Cursor,
+      limit: Limit,
+      reference: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    },
     { additionalProperties: false },
   );
   app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof TagQuery> }>(
@@ -147,6 +152,7 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: AppDeps): void
         {
           limit: request.query.limit ?? 100,
           ...(request.query.cursor ? { cursor: request.query.cursor } : {}),
+          ...(request.query.reference ? { reference: request.query.reference } : {}),
         },
       );
       if (!page) throw notFound('repository');
@@ -155,7 +161,11 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: AppDeps): void
   );
 
   const SearchQuery = Type.Object(
-    { q: Type.String({ maxLength: 200 }), limit: Limit },
+    {
+      q: Type.String({ maxLength: 200 }),
+      limit: Limit,
+      publicLimit: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    },
     { additionalProperties: false },
   );
   app.get<{ Querystring: Static<typeof SearchQuery> }>(
@@ -172,8 +182,9 @@ export function registerCatalogRoutes(app: FastifyInstance, deps: AppDeps): void
       const user = requireUser(request);
       const limit = request.query.limit ?? 20;
       const connected = await searchCatalog(deps.db, user.id, request.query.q, limit);
-      const publicItems =
-        connected.length < limit ? await deps.publicSearch(request.query.q, limit - connected.length) : [];
+      // Public results have their own budget, so they still show below a full page of your own.
+      const publicLimit = request.query.publicLimit ?? 5;
+      const publicItems = publicLimit > 0 ? await deps.publicSearch(request.query.q, publicLimit) : [];
       return { items: [...connected, ...publicItems] };
     },
   );
