@@ -1,12 +1,19 @@
-// `npm run bench`: Berth's registry client against skopeo, measured in the same run.
-// Pull all blobs of a ~50 MB image from the real registry on loopback into a directory,
-// alternating the two tools, RUNS times each; report medians and the ratio.
+// `npm run bench`: Berth against the tools people already use, measured in the same run.
+// 1. pull: all blobs of a ~50 MB image from the real registry on loopback into a directory,
+//    alternating Berth's client and skopeo, RUNS times each; medians and the ratio.
+// 2. profile (bench/profile.ts): cold `berth profile` of the Debian minbase image against
+//    `skopeo copy --dest-decompress` and `gzip -dc`, warm profiles from the layer cache, and
+//    the peak RSS of profiling a ~1 GB image.
+// Results go to bench/results/latest.json (the pull figures at the top level, as before, and
+// the profile figures under `profile`). BENCH_SKIP_BUILD=1 reuses the compiled packages.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLayout, pushImage, startRegistry, type LayerSpec } from '@berth/testkit';
+import { diffBenchmark } from './diff.js';
+import { profileBenchmark } from './profile.js';
 import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -34,8 +41,10 @@ function timeCommand(command: string, args: string[]): Promise<{ ms: number; std
 }
 
 async function main(): Promise<void> {
-  console.log('building packages…');
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  if (process.env.BENCH_SKIP_BUILD !== '1') {
+    console.log('building packages…');
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+  }
 
   const registry = await startRegistry({ auth: 'none' });
   const layout = await createLayout();
@@ -116,8 +125,6 @@ async function main(): Promise<void> {
       goal: 'berth ≤ 1.0 × skopeo',
       date: new Date().toISOString(),
     };
-    mkdirSync(join(root, 'bench/results'), { recursive: true });
-    writeFileSync(join(root, 'bench/results/latest.json'), `${JSON.stringify(result, null, 2)}\n`);
     console.log(
       `berth client           median ${result.berth.medianMs} ms (peak RSS ${result.berth.medianMaxRssMiB} MiB)`,
     );
@@ -125,6 +132,22 @@ async function main(): Promise<void> {
     console.log(`skopeo copy … dir:     median ${result.skopeo.medianMs} ms`);
     console.log(
       `ratio berth/skopeo = ${result.ratio} (goal ≤ 1.0); with Node start-up = ${result.ratioWithProcessStart}`,
+    );
+
+    const profile = await profileBenchmark({
+      root,
+      registryHost: host,
+      registry,
+      layout,
+      scratch,
+      runs: RUNS,
+    });
+    // 3. diff (bench/diff.ts): two versions sharing a base, cold, half-warm and warm.
+    const diff = await diffBenchmark({ registryHost: host, registry, layout, runs: RUNS });
+    mkdirSync(join(root, 'bench/results'), { recursive: true });
+    writeFileSync(
+      join(root, 'bench/results/latest.json'),
+      `${JSON.stringify({ ...result, profile, diff }, null, 2)}\n`,
     );
   } finally {
     await layout.remove();

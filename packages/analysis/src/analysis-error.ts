@@ -26,6 +26,10 @@ export type AnalysisErrorCode =
   /** The manifest and config do not describe a consistent image. */
   | 'invalid_image'
   | 'invalid_argument'
+  /** A path asked for (a diff's file view) is absent from the image, or not a regular file. */
+  | 'file_not_found'
+  /** A file asked for is larger than the caller's cap. */
+  | 'file_too_large'
   | 'aborted';
 
 export interface AnalysisErrorOptions {

@@ -65,6 +65,17 @@ describe('analyzeTarStream', () => {
     expect(result.entries.filter((e) => e.privateKey).map((e) => e.path)).toEqual(['home/u/.ssh/id_rsa']);
   });
 
+  it('takes the verified blob digest as the diff ID of an uncompressed layer, and hashes otherwise', async () => {
+    const { createHash } = await import('node:crypto');
+    const verifiedDigest = `sha256:${'f'.repeat(64)}`;
+    // Uncompressed: the blob bytes are the tar, so the digest the source verifies them
+    // against is the diff ID; it is not computed a second time.
+    expect((await analyzeTarStream(chunks(TAR, 1000), { verifiedDigest })).diffId).toBe(verifiedDigest);
+    const real = `sha256:${createHash('sha256').update(TAR).digest('hex')}`;
+    expect((await analyzeTarStream(chunks(gzipSync(TAR), 1000), { verifiedDigest })).diffId).toBe(real);
+    expect((await analyzeTarStream(chunks(TAR, 1000))).diffId).toBe(real);
+  });
+
   it('hashes regular file content (sha256) and the whole stream (diff ID)', async () => {
     const { createHash } = await import('node:crypto');
     const result = await analyzeTarStream(chunks(gzipSync(TAR), 7));

@@ -31,6 +31,13 @@ export interface TarStreamOptions {
   readonly detectors?: readonly Detector[];
   readonly limits?: Partial<AnalysisLimits>;
   readonly signal?: AbortSignal;
+  /**
+   * The `sha256:` digest that `source` is already verified against as it streams (a blob
+   * stream checks its digest at EOF and fails the read otherwise). When the layer turns out
+   * to be uncompressed, its bytes *are* the uncompressed stream, so that digest is the diff ID
+   * and hashing the same bytes a second time is skipped.
+   */
+  readonly verifiedDigest?: string;
 }
 
 /** What {@link analyzeTarStream} learns from one (possibly compressed) layer stream. */
@@ -63,10 +70,11 @@ export async function analyzeTarStream(
     limits.maxCapturedBytesPerLayer,
   );
   const parser = new TarParser(collector, limits);
-  const diffHash = createHash('sha256');
   let total = 0;
   signal?.throwIfAborted();
   const { compression, chunks } = await decompress(source);
+  const knownDiffId = compression === 'none' ? options.verifiedDigest : undefined;
+  const diffHash = knownDiffId === undefined ? createHash('sha256') : undefined;
   for await (const chunk of chunks) {
     if (signal?.aborted) throw abortError(signal);
     total += chunk.length;
@@ -76,14 +84,14 @@ export async function analyzeTarStream(
         `the layer expands to more than ${limits.maxLayerBytes} bytes uncompressed (limits.maxLayerBytes): refusing a possible decompression bomb`,
       );
     }
-    diffHash.update(chunk);
+    diffHash?.update(chunk);
     parser.write(chunk);
   }
   parser.end();
   return {
     compression,
     sizeUncompressed: total,
-    diffId: `sha256:${diffHash.digest('hex')}`,
+    diffId: diffHash ? `sha256:${diffHash.digest('hex')}` : (knownDiffId as string),
     entries: collector.entries,
     files: collector.files,
     skipped: collector.skipped,
@@ -120,7 +128,10 @@ export async function analyzeLayer(
   try {
     let result: TarStreamResult;
     try {
-      result = await analyzeTarStream(counting(blob, options.onBytes), options);
+      result = await analyzeTarStream(counting(blob, options.onBytes), {
+        ...options,
+        ...(descriptor.digest.startsWith('sha256:') ? { verifiedDigest: descriptor.digest } : {}),
+      });
     } catch (error) {
       if (options.signal?.aborted) throw abortError(options.signal);
       if (error instanceof OciError) throw error;

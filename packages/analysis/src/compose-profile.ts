@@ -1,4 +1,5 @@
 import type { Descriptor, ResolvedImage } from '@berth/oci';
+import { computeAdvice, DEFAULT_ADVICE_THRESHOLDS, type AdviceThresholds } from './advice.js';
 import { parseApkInstalled } from './apk-installed.js';
 import type {
   ContainerProfile,
@@ -31,6 +32,8 @@ export interface ComposeInput {
   readonly image: ResolvedImage;
   readonly layers: readonly ComposeLayer[];
   readonly durationMs: number;
+  /** Overrides of {@link DEFAULT_ADVICE_THRESHOLDS}. */
+  readonly adviceThresholds?: Partial<AdviceThresholds>;
 }
 
 const WASTE_ITEMS = 100;
@@ -145,7 +148,7 @@ export function composeProfile(input: ComposeInput): {
     groups: groups.map((g) => ({ name: g.name, gid: g.gid, members: g.members })),
   };
 
-  const profile: ContainerProfile = {
+  const base: Omit<ContainerProfile, 'advice'> = {
     image: {
       manifestDigest: image.manifestDigest,
       ...(image.indexDigest ? { indexDigest: image.indexDigest } : {}),
@@ -189,10 +192,18 @@ export function composeProfile(input: ComposeInput): {
         .slice(0, WASTE_ITEMS)
         .map((w) => ({ path: `/${w.path}`, bytes: w.bytes, reason: w.reason })),
     },
-    advice: [],
     dockerfile: reconstructDockerfile(image.config.history),
     analyzer: { version: ANALYZER_VERSION, durationMs: input.durationMs },
   };
+  const advice = computeAdvice({
+    profile: base,
+    fileSystem: fs,
+    layers,
+    thresholds: { ...DEFAULT_ADVICE_THRESHOLDS, ...input.adviceThresholds },
+  });
+  // Field order as API.md lists it: advice before dockerfile.
+  const { dockerfile, analyzer, ...head } = base;
+  const profile: ContainerProfile = { ...head, advice, dockerfile, analyzer };
   return { profile, fileSystem: fs };
 }
 

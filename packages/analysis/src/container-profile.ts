@@ -151,12 +151,26 @@ export interface ProfileEfficiency {
   readonly items: readonly { readonly path: string; readonly bytes: number; readonly reason: string }[];
 }
 
+export type AdviceSeverity = 'info' | 'low' | 'medium' | 'high';
+
+/** One optimisation or hardening finding (advice-*.ts), explained in one sentence. */
 export interface ProfileAdvice {
+  /** Stable rule id: `dead-bytes`, `package-caches`, `build-tools`… */
   readonly id: string;
   readonly title: string;
+  /** One sentence. */
   readonly detail: string;
+  /** Bytes acting on this finding alone would save, computed from the files; 0 when none. */
   readonly estimatedSavingsBytes: number;
-  readonly severity: 'info' | 'low' | 'medium' | 'high';
+  readonly severity: AdviceSeverity;
+  /** The files concerned, absolute, most significant first (at most 100). */
+  readonly paths: readonly string[];
+  /** How many paths there are in all. */
+  readonly pathCount: number;
+  /** Packages concerned (`build-tools`). */
+  readonly packages?: readonly string[];
+  /** A Dockerfile fragment showing the fix. */
+  readonly suggestion?: string;
 }
 
 /** Live progress of one profile, as `GET /profiles/:id` reports it. */

@@ -48,6 +48,19 @@ export const dpkgDetector: Detector = {
   },
 };
 
+/**
+ * dpkg's per-package file lists (`var/lib/dpkg/info/<name>[:<arch>].list`, one path per line):
+ * what each package installed, so advice can count the exact bytes of build tools.
+ */
+export const dpkgFileListDetector: Detector = {
+  id: 'dpkg-lists',
+  wants(path) {
+    return path.startsWith('var/lib/dpkg/info/') && path.endsWith('.list') && !path.slice(18).includes('/')
+      ? { maxBytes: 4 * MiB }
+      : undefined;
+  },
+};
+
 /** apk's installed database (Alpine, Wolfi). */
 export const apkDetector = exact('apk', ['lib/apk/db/installed'], { maxBytes: 64 * MiB });
 
@@ -71,6 +84,7 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   osReleaseDetector,
   accountsDetector,
   dpkgDetector,
+  dpkgFileListDetector,
   apkDetector,
   npmDetector,
   pythonDetector,

@@ -12,6 +12,7 @@ import { composeProfile, type ComposeLayer } from './compose-profile.js';
 import type { ContainerProfile, ProfileProgress } from './container-profile.js';
 import { DEFAULT_DETECTORS, type Detector } from './detectors.js';
 import type { LayerCache } from './layer-cache.js';
+import type { ProfileCache } from './profile-cache.js';
 import { ANALYZER_VERSION, type LayerResult } from './layer-result.js';
 import type { MergedFileSystem } from './merged-fs.js';
 import { SingleFlight } from './single-flight.js';
@@ -27,6 +28,11 @@ export interface ProfileImageOptions {
   readonly limits?: Partial<AnalysisLimits>;
   /** Default {@link DEFAULT_DETECTORS}. */
   readonly detectors?: readonly Detector[];
+  /**
+   * Composed profiles by manifest digest ({@link profileImage} only: {@link analyzeImage} also
+   * returns the merged file system, which a cached profile does not have).
+   */
+  readonly profiles?: ProfileCache;
 }
 
 export interface ImageAnalysis {
@@ -62,7 +68,31 @@ export async function profileImage(
   reference: string,
   options: ProfileImageOptions = {},
 ): Promise<ContainerProfile> {
-  return (await analyzeImage(source, reference, options)).profile;
+  const { profiles } = options;
+  if (!profiles) return (await analyzeImage(source, reference, options)).profile;
+  return guardAbort(options.signal, async () => {
+    const started = performance.now();
+    const limits = resolveLimits(options.limits);
+    const image = await resolveImage(source, reference, resolveOptions(options));
+    const key = `${image.manifestDigest} ${ANALYZER_VERSION} ${detectorIds(options.detectors ?? DEFAULT_DETECTORS).join()}`;
+    const cached = await profiles.get(key);
+    if (cached) {
+      // The same manifest reached through another index (or none) reports that path.
+      return {
+        ...cached,
+        image: {
+          manifestDigest: image.manifestDigest,
+          ...(image.indexDigest ? { indexDigest: image.indexDigest } : {}),
+          mediaType: image.manifestMediaType,
+          platform: image.platform,
+          platforms: image.platforms,
+        },
+      };
+    }
+    const { profile } = await analyzeResolved(source, image, options, limits, started);
+    await profiles.put(key, profile);
+    return profile;
+  });
 }
 
 /** {@link profileImage}, also returning the resolved image, layer results and merged file system. */
@@ -71,30 +101,42 @@ export async function analyzeImage(
   reference: string,
   options: ProfileImageOptions = {},
 ): Promise<ImageAnalysis> {
+  return guardAbort(options.signal, async () => {
+    const started = performance.now();
+    const limits = resolveLimits(options.limits);
+    const image = await resolveImage(source, reference, resolveOptions(options));
+    return analyzeResolved(source, image, options, limits, started);
+  });
+}
+
+function resolveOptions(options: ProfileImageOptions): { platform?: Platform; signal?: AbortSignal } {
+  return {
+    ...(options.platform ? { platform: options.platform } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+}
+
+async function guardAbort<T>(signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
   try {
-    return await analyzeImageUnchecked(source, reference, options);
+    return await run();
   } catch (error) {
     // Whichever layer noticed the abort first (the registry client, a decompressor…), the
     // caller gets one error for it.
-    if (options.signal?.aborted && !isAnalysisError(error, 'aborted')) {
+    if (signal?.aborted && !isAnalysisError(error, 'aborted')) {
       throw new AnalysisError('aborted', 'the analysis was aborted', { cause: error });
     }
     throw error;
   }
 }
 
-async function analyzeImageUnchecked(
+async function analyzeResolved(
   source: ImageSource,
-  reference: string,
+  image: ResolvedImage,
   options: ProfileImageOptions,
+  limits: Readonly<AnalysisLimits>,
+  started: number,
 ): Promise<ImageAnalysis> {
-  const started = performance.now();
-  const limits = resolveLimits(options.limits);
   const { signal, cache } = options;
-  const image = await resolveImage(source, reference, {
-    ...(options.platform ? { platform: options.platform } : {}),
-    ...(signal ? { signal } : {}),
-  });
   const descriptors = image.manifest.layers;
   const diffIds = image.config.diffIds;
   if (descriptors.length !== diffIds.length) {

@@ -24,6 +24,7 @@ import {
   analyzeImage,
   isAnalysisError,
   memoryLayerCache,
+  memoryProfileCache,
   profileImage,
   type ContainerProfile,
   type LayerCache,
@@ -500,6 +501,22 @@ describe('layer cache and single flight', () => {
     await profileImage(source('fixture/shared'), '1', { cache, detectors: [] });
     expect(layerGets()).toHaveLength(2);
     expect((await cache.get(layer?.digest ?? ''))?.detectors).toEqual([]);
+  });
+
+  it('serves a composed profile from the profile cache by manifest digest, fetching no layer', async () => {
+    const profiles = memoryProfileCache();
+    const shared = built.shared;
+    if (!shared) throw new Error('fixture');
+    const layerGets = () => blobGets().filter((p) => shared.layers.some((l) => p.endsWith(l.digest)));
+    const first = await profileImage(source('fixture/shared'), '1', { profiles });
+    registry.clearRequests();
+    expect(await profileImage(source('fixture/shared'), '1', { profiles })).toEqual(first);
+    expect(await profileImage(source('fixture/shared'), shared.manifestDigest, { profiles })).toEqual(first);
+    expect(layerGets()).toEqual([]);
+    // Another detector set is another profile.
+    const bare = await profileImage(source('fixture/shared'), '1', { profiles, detectors: [] });
+    expect(layerGets()).toHaveLength(1);
+    expect(bare.image).toEqual(first.image);
   });
 
   it('lets one caller abort without failing the other', async () => {

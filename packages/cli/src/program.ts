@@ -1,23 +1,43 @@
 import { Command } from 'commander';
-import { CONFIG_VARIABLES, openRuntime, rotateMasterKey, startServer } from '@berth/server';
+import type * as ServerModule from '@berth/server';
+import { ciCommand } from './commands/ci.js';
+import { diffCommand } from './commands/diff.js';
+import { profileCommand } from './commands/profile.js';
 
-const ENVIRONMENT_HELP = `\nConfiguration (environment):\n${CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(26)} ${v.meaning} [${v.default}]`).join('\n')}`;
+/**
+ * The server package (Fastify, Kysely, SQLite…) takes seconds to load on a small machine, and
+ * the stand-alone commands (`berth profile`) need none of it: it is imported only when a
+ * server-side command is dispatched (the preSubcommand hook runs before the command's own
+ * options, `--help` included, are parsed).
+ */
+const SERVER_COMMANDS = new Set(['serve', 'migrate', 'keys']);
+let serverModule: typeof ServerModule | undefined;
+const loadServer = async (): Promise<typeof ServerModule> => (serverModule ??= await import('@berth/server'));
+
+function environmentHelp(): string {
+  // `berth help serve` prints help synchronously, without dispatching (so without the hook).
+  if (!serverModule) return '\nConfiguration (environment): see `berth serve --help` or README.md.';
+  return `\nConfiguration (environment):\n${serverModule.CONFIG_VARIABLES.map((v) => `  ${v.name.padEnd(26)} ${v.meaning} [${v.default}]`).join('\n')}`;
+}
 
 /** Builds the `berth` command tree. */
 export function createProgram(): Command {
   const program = new Command('berth')
     .description('Connect your container registries; browse, search, profile and diff your images.')
-    .version('0.1.0');
+    .version('0.1.0')
+    .hook('preSubcommand', async (_program, command) => {
+      if (SERVER_COMMANDS.has(command.name())) await loadServer();
+    });
 
   program
     .command('serve')
     .description('Run the Berth server (API and portal).')
     .addHelpText(
       'after',
-      `\nExample:\n  BERTH_PORT=9090 BERTH_DATA_DIR=/var/lib/berth berth serve\n${ENVIRONMENT_HELP}`,
+      () => `\nExample:\n  BERTH_PORT=9090 BERTH_DATA_DIR=/var/lib/berth berth serve\n${environmentHelp()}`,
     )
     .action(async () => {
-      const server = await startServer();
+      const server = await (await loadServer()).startServer();
       process.stderr.write(`berth listening on ${server.url}\n`);
       const stop = (): void => {
         server.close().then(
@@ -34,7 +54,7 @@ export function createProgram(): Command {
     .description('Create or upgrade the database schema, then exit (serve does this too).')
     .addHelpText('after', '\nExample:\n  BERTH_DATA_DIR=/var/lib/berth berth migrate')
     .action(async () => {
-      const runtime = await openRuntime();
+      const runtime = await (await loadServer()).openRuntime();
       await runtime.close();
       process.stdout.write(`database is up to date (${runtime.config.dataDir})\n`);
     });
@@ -50,10 +70,31 @@ export function createProgram(): Command {
         'With BERTH_MASTER_KEY, put the new key there and the old one in BERTH_MASTER_KEY_PREVIOUS first.\n\nExample:\n  berth keys rotate',
     )
     .action(async () => {
-      const result = await rotateMasterKey();
+      const result = await (await loadServer()).rotateMasterKey();
       process.stdout.write(
         `re-wrapped ${result.rewrapped} secret(s); active master key ${result.activeKeyId} (${result.source})\n`,
       );
     });
+
+  program.addCommand(profileCommand());
+  program.addCommand(diffCommand());
+  program.addCommand(ciCommand());
+
+  exitTwoOnUsageErrors(program);
   return program;
+}
+
+/**
+ * Exit codes (issue 10): 0 ok, 1 failure, 2 usage. Commander exits with 1 on a usage error
+ * (unknown option, missing argument, bad choice); help and version stay 0. Its messages
+ * start with "berth: " like every other error line.
+ */
+function exitTwoOnUsageErrors(command: Command): void {
+  command.configureOutput({
+    outputError: (text, write) => write(text.replace(/^error: /, 'berth: ')),
+  });
+  command.exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
+  for (const sub of command.commands) exitTwoOnUsageErrors(sub);
 }

@@ -1,0 +1,188 @@
+import { describeBytes, finding, savingsSeverity, type AdviceInput } from './advice.js';
+import type { ProfileAdvice } from './container-profile.js';
+
+/**
+ * Package-manager caches and indexes, by the directory that roots them. Home caches match under
+ * any home (`/root`, `/home/app`, `/usr/local/share` for yarn as root in the Node images).
+ */
+const CACHE_ROOTS: readonly RegExp[] = [
+  /^(var\/cache\/apt)\//,
+  /^(var\/lib\/apt\/lists)\//,
+  /^(var\/cache\/apk)\//,
+  /^((?:.*\/)?\.cache\/pip)\//,
+  /^((?:.*\/)?\.npm)\//,
+  /^((?:.*\/)?\.cache\/yarn)\//,
+  /^((?:.*\/)?\.yarn\/berry\/cache)\//,
+];
+
+/** The cache directory `path` (relative) lies in, if any. */
+export function packageCacheRoot(path: string): string | undefined {
+  for (const pattern of CACHE_ROOTS) {
+    const match = pattern.exec(path);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
+const imageBytes = (input: AdviceInput): number => input.profile.overview.sizeUncompressed;
+
+/** Files a later layer overwrote or deleted: their bytes still ship in the lower layer. */
+export function deadBytesRule(input: AdviceInput): ProfileAdvice[] {
+  const wasted = input.fileSystem.wasted;
+  const bytes = wasted.reduce((sum, w) => sum + w.bytes, 0);
+  if (bytes === 0) return [];
+  const paths = [...wasted]
+    .sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1))
+    .map((w) => `/${w.path}`);
+  return [
+    finding(
+      {
+        id: 'dead-bytes',
+        title: 'Files overwritten or deleted in later layers',
+        detail: `${wasted.length} file(s) written by one layer and replaced or deleted by a later one still ship ${describeBytes(bytes)} in the lower layers; create and remove them in the same RUN step, or build in a separate stage.`,
+        estimatedSavingsBytes: bytes,
+        severity: savingsSeverity(bytes, imageBytes(input)),
+      },
+      paths,
+    ),
+  ];
+}
+
+/** apt/apk indexes and caches, pip/npm/yarn caches left in the final file system. */
+export function packageCachesRule(input: AdviceInput): ProfileAdvice[] {
+  const byRoot = new Map<string, number>();
+  const seen = new Set<number>();
+  let bytes = 0;
+  for (const [path, node] of input.files) {
+    if (node.type !== 'file' || !node.inode) continue;
+    const root = packageCacheRoot(path);
+    if (root === undefined || seen.has(node.inode.id)) continue;
+    seen.add(node.inode.id);
+    byRoot.set(root, (byRoot.get(root) ?? 0) + node.inode.size);
+    bytes += node.inode.size;
+  }
+  if (bytes === 0) return [];
+  const roots = [...byRoot].filter(([, b]) => b > 0).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return [
+    finding(
+      {
+        id: 'package-caches',
+        title: 'Package manager caches and lists left in the image',
+        detail: `${roots.map(([root]) => `/${root}`).join(', ')} hold ${describeBytes(bytes)} that only the package manager needed while building; remove them in the same RUN step that fills them.`,
+        estimatedSavingsBytes: bytes,
+        severity: savingsSeverity(bytes, imageBytes(input)),
+        suggestion:
+          'RUN apt-get update && apt-get install -y --no-install-recommends PACKAGES && rm -rf /var/lib/apt/lists/*\n' +
+          'RUN pip install --no-cache-dir -r requirements.txt\nRUN npm ci && npm cache clean --force',
+      },
+      roots.map(([root]) => `/${root}`),
+    ),
+  ];
+}
+
+/** Caches deleted by a later RUN: the cleanup came one step too late to save anything. */
+export function cleanupSameRunRule(input: AdviceInput): ProfileAdvice[] {
+  const late = input.fileSystem.wasted.filter(
+    (w) => packageCacheRoot(w.path) !== undefined && w.reason.startsWith('deleted'),
+  );
+  const bytes = late.reduce((sum, w) => sum + w.bytes, 0);
+  if (bytes === 0) return [];
+  const layers = [...new Set(late.map((w) => w.layerIndex))].sort((a, b) => a - b);
+  return [
+    finding(
+      {
+        id: 'dockerfile-cleanup-same-run',
+        title: 'Clean up in the same RUN step',
+        detail: `Package caches written by layer(s) ${layers.join(', ')} are deleted only by a later step, so their ${describeBytes(bytes)} still ship; delete them in the RUN step that creates them.`,
+        estimatedSavingsBytes: bytes,
+        severity: savingsSeverity(bytes, imageBytes(input)),
+        suggestion:
+          'RUN apt-get update && apt-get install -y --no-install-recommends PACKAGES \\\n && rm -rf /var/lib/apt/lists/*',
+      },
+      late.sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1)).map((w) => `/${w.path}`),
+    ),
+  ];
+}
+
+/** The same content stored as separate files written by different layers. */
+export function duplicateFilesRule(input: AdviceInput): ProfileAdvice[] {
+  const groups = new Map<string, { size: number; inodes: Map<number, { path: string; layer: number }> }>();
+  for (const [path, node] of input.files) {
+    const inode = node.type === 'file' ? node.inode : undefined;
+    if (!inode || inode.size === 0) continue;
+    let group = groups.get(inode.sha256);
+    if (!group) {
+      group = { size: inode.size, inodes: new Map() };
+      groups.set(inode.sha256, group);
+    }
+    // Hardlinks share the inode: one copy.
+    if (!group.inodes.has(inode.id)) group.inodes.set(inode.id, { path, layer: inode.layerIndex });
+  }
+  const dupes = [...groups.values()]
+    .filter((g) => g.inodes.size > 1 && new Set([...g.inodes.values()].map((c) => c.layer)).size > 1)
+    .map((g) => ({
+      saving: g.size * (g.inodes.size - 1),
+      paths: [...g.inodes.values()].map((c) => `/${c.path}`).sort(),
+    }))
+    .sort((a, b) => b.saving - a.saving || ((a.paths[0] ?? '') < (b.paths[0] ?? '') ? -1 : 1));
+  const bytes = dupes.reduce((sum, d) => sum + d.saving, 0);
+  if (bytes === 0) return [];
+  return [
+    finding(
+      {
+        id: 'duplicate-files',
+        title: 'Identical files stored by different layers',
+        detail: `${dupes.length} file content(s) are stored more than once by different layers, ${describeBytes(bytes)} in extra copies; copy each once, or hardlink or symlink the copies.`,
+        estimatedSavingsBytes: bytes,
+        severity: savingsSeverity(bytes, imageBytes(input)),
+      },
+      dupes.flatMap((d) => d.paths),
+    ),
+  ];
+}
+
+/** Files above the threshold: worth a look, though nothing says they are not needed. */
+export function largeFilesRule(input: AdviceInput): ProfileAdvice[] {
+  const threshold = input.thresholds.largeFileBytes;
+  const seen = new Set<number>();
+  const large: { path: string; size: number }[] = [];
+  for (const [path, node] of input.files) {
+    const inode = node.type === 'file' ? node.inode : undefined;
+    if (!inode || inode.size < threshold || seen.has(inode.id)) continue;
+    seen.add(inode.id);
+    large.push({ path: `/${path}`, size: inode.size });
+  }
+  if (large.length === 0) return [];
+  large.sort((a, b) => b.size - a.size || (a.path < b.path ? -1 : 1));
+  const total = large.reduce((sum, f) => sum + f.size, 0);
+  return [
+    finding(
+      {
+        id: 'large-files',
+        title: 'Large files',
+        detail: `${large.length} file(s) of at least ${describeBytes(threshold)} take ${describeBytes(total)}, the largest ${large[0]?.path ?? ''}; check that the image needs them at run time.`,
+        estimatedSavingsBytes: 0,
+        severity: 'info',
+      },
+      large.map((f) => f.path),
+    ),
+  ];
+}
+
+/** Many small layers: each one is a separate download, unpack and overlay mount. */
+export function smallLayersRule(input: AdviceInput): ProfileAdvice[] {
+  const { smallLayerBytes, minSmallLayers } = input.thresholds;
+  const small = input.layers
+    .map((l, index) => ({ index, result: l.result }))
+    .filter((l) => l.result && l.result.entries.length > 0 && l.result.sizeUncompressed < smallLayerBytes);
+  if (small.length < minSmallLayers) return [];
+  return [
+    finding({
+      id: 'small-layers',
+      title: 'Many small layers',
+      detail: `${small.length} of ${input.layers.length} layers (${small.map((l) => l.index).join(', ')}) are smaller than ${describeBytes(smallLayerBytes)} each; merging adjacent RUN, COPY and ADD steps means fewer layers to fetch, unpack and mount.`,
+      estimatedSavingsBytes: 0,
+      severity: 'low',
+    }),
+  ];
+}
