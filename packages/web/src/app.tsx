@@ -73,12 +73,23 @@ export function App() {
 
   const isAuthPage = pathname === '/login' || pathname === '/signup';
 
-  // Signed out on a page that needs an account: go to log-in (or to sign-up on a first visit),
-  // remembering where to come back to.
+  // Signed out on a page that needs an account: go to log-in, or to sign-up while the server has
+  // no account yet (the browser's memory decides only if the server cannot say), remembering
+  // where to come back to.
   useEffect(() => {
     if (session.kind !== 'anonymous' || isAuthPage) return;
+    let alive = true;
     const next = href === '/' ? '' : `?next=${encodeURIComponent(href)}`;
-    navigate(`${knowsAccount() ? '/login' : '/signup'}${next}`, { replace: true });
+    void api
+      .authStatus()
+      .then((status) => !status.hasAccounts)
+      .catch(() => !knowsAccount())
+      .then((firstAccount) => {
+        if (alive) navigate(`${firstAccount ? '/signup' : '/login'}${next}`, { replace: true });
+      });
+    return () => {
+      alive = false;
+    };
   }, [session.kind, isAuthPage, href]);
 
   useEffect(() => {

@@ -4,6 +4,7 @@
 // test-artifacts/screenshots/ (and, with BERTH_UPDATE_SCREENSHOTS=1, to docs/screenshots/ for
 // the README).
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -16,10 +17,13 @@ import {
   pushImage,
   startRegistry,
   startScriptedServer,
+  type ImageSpec,
   type OciLayout,
   type RunningRegistry,
   type ScriptedServer,
 } from '@berth/testkit';
+import type { ContainerProfile } from '../src/api/types';
+import { formatBytes, shortDigest } from '../src/format';
 
 const WEB = join(import.meta.dirname, '..');
 const DIST = join(WEB, 'dist');
@@ -41,6 +45,106 @@ const CONNECTOR = 'Team registry (local)';
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'correct horse battery';
 const RED = 'rgb(209, 36, 47)'; // --connected in styles.css
+const SECRET = 's3cr3t-token-value';
+
+/** A small Alpine-like Python app: users, a setuid file, a key, a deleted cache, empty history steps. */
+function appImage(architecture: string): ImageSpec {
+  return {
+    platform: { os: 'linux', architecture },
+    created: '2025-05-01T10:00:00Z',
+    layers: [
+      {
+        createdBy: '/bin/sh -c #(nop) ADD file:3b1c0a3f in / ',
+        entries: [
+          { type: 'dir', path: 'etc' },
+          {
+            type: 'file',
+            path: 'etc/os-release',
+            content: 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n',
+          },
+          {
+            type: 'file',
+            path: 'etc/passwd',
+            content:
+              'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/sbin/nologin\napp:x:1000:1000:app:/home/app:/bin/sh\n',
+          },
+          { type: 'dir', path: 'etc/ssl' },
+          { type: 'dir', path: 'etc/ssl/private', mode: 0o700 },
+          {
+            type: 'file',
+            path: 'etc/ssl/private/server.key',
+            mode: 0o600,
+            content:
+              '-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n',
+          },
+          { type: 'dir', path: 'bin' },
+          { type: 'file', path: 'bin/busybox', mode: 0o755, content: randomBytes(180_000) },
+          { type: 'symlink', path: 'bin/sh', target: '/bin/busybox' },
+          { type: 'dir', path: 'sbin' },
+          { type: 'file', path: 'sbin/apk', mode: 0o755, content: randomBytes(60_000) },
+          { type: 'dir', path: 'lib' },
+          { type: 'dir', path: 'lib/apk' },
+          { type: 'dir', path: 'lib/apk/db' },
+          {
+            type: 'file',
+            path: 'lib/apk/db/installed',
+            content:
+              'P:musl\nV:1.2.5-r0\nA:x86_64\n\nP:busybox\nV:1.36.1-r29\nA:x86_64\n\nP:apk-tools\nV:2.14.4-r1\nA:x86_64\n',
+          },
+          { type: 'dir', path: 'usr' },
+          { type: 'dir', path: 'usr/bin' },
+          { type: 'file', path: 'usr/bin/passwd', mode: 0o4755, content: randomBytes(20_000) },
+          { type: 'dir', path: 'tmp', mode: 0o1777 },
+        ],
+      },
+      {
+        createdBy: '/bin/sh -c pip install --no-cache-dir flask==3.0.3',
+        entries: [
+          { type: 'dir', path: 'usr/lib' },
+          { type: 'dir', path: 'usr/lib/python3.12' },
+          { type: 'dir', path: 'usr/lib/python3.12/site-packages' },
+          { type: 'dir', path: 'usr/lib/python3.12/site-packages/flask' },
+          {
+            type: 'file',
+            path: 'usr/lib/python3.12/site-packages/flask/app.py',
+            content: randomBytes(90_000),
+          },
+          { type: 'dir', path: 'app' },
+          { type: 'file', path: 'app/cache.bin', content: randomBytes(120_000) },
+        ],
+      },
+      {
+        createdBy: 'COPY app/ /app/ # buildkit',
+        entries: [
+          { type: 'file', path: 'app/main.py', content: 'print("hello")\n' },
+          { type: 'whiteout', path: 'app/cache.bin' },
+          { type: 'dir', path: 'app/static' },
+          { type: 'file', path: 'app/static/logo.svg', content: '<svg/>'.repeat(3000) },
+        ],
+      },
+    ],
+    history: [
+      { createdBy: '/bin/sh -c #(nop) ADD file:3b1c0a3f in / ' },
+      { createdBy: '/bin/sh -c #(nop) ENV APP_ENV=production', emptyLayer: true },
+      { createdBy: '/bin/sh -c pip install --no-cache-dir flask==3.0.3' },
+      { createdBy: 'COPY app/ /app/ # buildkit' },
+      { createdBy: '/bin/sh -c #(nop)  EXPOSE 8080/tcp', emptyLayer: true },
+      { createdBy: '/bin/sh -c #(nop)  CMD ["--port" "8080"]', emptyLayer: true },
+    ],
+    config: {
+      entrypoint: ['python3', '/app/main.py'],
+      cmd: ['--port', '8080'],
+      env: [
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'APP_ENV=production',
+        `API_TOKEN=${SECRET}`,
+      ],
+      workingDir: '/app',
+      exposedPorts: ['8080/tcp'],
+      labels: { 'org.opencontainers.image.source': 'https://example.com/team/python-app' },
+    },
+  };
+}
 
 function newestChange(path: string): number {
   const stat = statSync(path);
@@ -81,6 +185,8 @@ const DOCS_SHOTS = new Set([
   'connector-error',
   'delete-connector',
   'profile',
+  'profile-files',
+  'profile-layers',
   'phone-home',
 ]);
 
@@ -102,7 +208,8 @@ beforeAll(async () => {
     layers: [{ entries: [{ type: 'file', path: 'app/main.py', content: 'print("hello")\n' }] }],
   });
   await layout.addImage('b', { layers: [{ entries: [{ type: 'file', path: 'bin/worker', content: 'w' }] }] });
-  latestDigest = (await pushImage(layout, 'a', registry, 'team/python-app:latest')).digest;
+  await layout.addIndex('app', [appImage('amd64'), appImage('arm64')]);
+  latestDigest = (await pushImage(layout, 'app', registry, 'team/python-app:latest', { all: true })).digest;
   // 27 versions: more than one page (25) of the tree, so "Load more versions" appears.
   for (let i = 0; i <= 25; i++)
     await pushImage(layout, i % 2 ? 'a' : 'b', registry, `team/python-app:1.${i}`);
@@ -262,21 +369,125 @@ describe('the Berth portal in a real browser', () => {
 
     await latest.getByRole('link', { name: 'latest' }).click();
     await page.waitForURL(/\/images\/[^/]+\/team\/python-app:latest$/);
-    await page.getByRole('heading', { name: 'Container Profiles are coming' }).waitFor();
-    await page.locator('.facts code', { hasText: latestDigest.slice(7, 19) }).waitFor();
-    await shot('profile');
+    // The first visit starts the analysis: its progress, or (when it was quicker) the profile.
+    await page.locator('[data-progress], [data-fact="digest"]').first().waitFor();
+    await page.locator('[data-fact="digest"]').waitFor();
 
     // Back returns to the tree as it was left; forward to the profile again.
     await page.goBack();
     await page.locator('[data-version="1.25"]').waitFor();
     await page.goForward();
-    await page.getByRole('heading', { name: 'Container Profiles are coming' }).waitFor();
+    await page.locator('[data-fact="digest"]').waitFor();
+  });
+
+  it('shows the Container Profile: header, tabs as deep links, files, layers, Dockerfile, SBOM', async () => {
+    const connectorId = decodeURIComponent(new URL(page.url()).pathname.split('/')[2] ?? '');
+    const { csrfToken } = (await (await context.request.get(url('/api/v1/me'))).json()) as {
+      csrfToken: string;
+    };
+    const answer = await context.request.post(url('/api/v1/profiles'), {
+      headers: { 'x-csrf-token': csrfToken },
+      data: { image: { connectorId, repository: 'team/python-app', reference: 'latest' } },
+    });
+    expect(answer.status()).toBe(200);
+    const { id, profile } = (await answer.json()) as { id: string; profile: ContainerProfile };
+
+    // The header says what the API says.
+    const fact = (name: string) => page.locator(`[data-fact="${name}"] dd`).innerText();
+    expect(await fact('digest')).toContain(shortDigest(profile.image.manifestDigest));
+    expect(await fact('os')).toBe('Alpine Linux v3.20');
+    expect(profile.overview.os.prettyName).toBe('Alpine Linux v3.20');
+    expect(await fact('size')).toContain(formatBytes(profile.overview.sizeCompressed));
+    expect(await fact('size')).toContain(formatBytes(profile.overview.sizeUncompressed));
+    expect(await fact('layers')).toContain(String(profile.overview.layerCount));
+    expect(profile.image.platforms.length).toBe(2);
+    expect(await page.getByRole('combobox', { name: 'Platform' }).inputValue()).toBe('linux/amd64');
+    expect(profile.overview.runsAsRoot).toBe(true);
+    await page.locator('[data-badge="root"]', { hasText: 'Runs as root' }).waitFor();
+
+    // Overview: a secret-looking variable is masked until revealed.
+    const token = page.locator('[data-env="API_TOKEN"]');
+    expect(await token.innerText()).not.toContain(SECRET);
+    expect(await page.locator('[data-env="APP_ENV"]').innerText()).toContain('production');
+    await shot('profile');
+    await token.getByRole('button', { name: 'Reveal API_TOKEN' }).click();
+    await token.getByText(SECRET).waitFor();
+
+    // Files: a lazily expanding explorer and the treemap of the open directory.
+    await page.locator('[data-tab="files"]').click();
+    await page.waitForURL(/\?tab=files$/);
+    await page.getByRole('button', { name: 'Expand /app' }).click();
+    await page.locator('[data-path="/app/main.py"]').waitFor();
+    expect(await page.locator('[data-path="/app/cache.bin"]').count()).toBe(0);
+    expect(await page.locator('[data-path="/app/main.py"] .file-mode').innerText()).toBe('-rw-r--r--');
+    await page.locator('[data-treemap="/app"] .tm-cell').first().waitFor();
+    expect(await page.locator('[data-treemap="/app"] .tm-dir').count()).toBe(1);
+    // Back up to / in the treemap: the directories sized by what they hold.
+    await page
+      .getByRole('navigation', { name: 'Treemap directory' })
+      .getByRole('button', { name: '/' })
+      .click();
+    await page.locator('[data-treemap="/"] .tm-dir[title^="/bin "]').waitFor();
+    await shot('profile-files');
+    await page.getByRole('button', { name: 'Expand /bin' }).click();
+    await page.locator('[data-path="/bin/sh"]', { hasText: '/bin/busybox' }).waitFor();
+
+    // Layers: one row per history step; the steps without a layer are muted.
+    await page.locator('[data-tab="layers"]').click();
+    await page.waitForURL(/\?tab=layers$/);
+    const rows = page.locator('.layers-table tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).toBe(profile.history?.length ?? profile.layers.length);
+    expect(await page.locator('.layers-table tr.is-empty-step').count()).toBe(3);
+    expect(await rows.nth(2).innerText()).toContain('RUN pip install --no-cache-dir flask==3.0.3');
+    await shot('profile-layers');
+
+    // Dockerfile: the reconstruction, as the API has it.
+    await page.locator('[data-tab="dockerfile"]').click();
+    expect((await page.locator('[data-dockerfile]').innerText()).trim()).toBe(profile.dockerfile.trim());
+
+    // SBOM downloads answer.
+    const sbom = await page.locator('[data-sbom="cyclonedx"]').first().getAttribute('href');
+    expect(sbom).toBe(`/api/v1/profiles/${id}/sbom?format=cyclonedx-json`);
+    const cdx = await context.request.get(url(sbom ?? ''));
+    expect(cdx.status()).toBe(200);
+    expect(((await cdx.json()) as { bomFormat: string }).bomFormat).toBe('CycloneDX');
+    const spdx = await context.request.get(
+      url((await page.locator('[data-sbom="spdx"]').first().getAttribute('href')) ?? ''),
+    );
+    expect(spdx.status()).toBe(200);
+
+    // Advice and Security render (advice may be empty until its analyser lands).
+    await page.locator('[data-tab="advice"]').click();
+    await page.getByRole('img', { name: /^Efficiency \d+%$/ }).waitFor();
+    await shot('profile-advice');
+    await page.locator('[data-tab="security"]').click();
+    await page.getByText('/usr/bin/passwd').waitFor();
+    await page.getByText('/etc/ssl/private/server.key').waitFor();
+    await shot('profile-security');
+
+    // Another platform of the index: analysed on request, a deep link of its own.
+    await page.getByRole('combobox', { name: 'Platform' }).selectOption('linux/arm64');
+    await page.waitForURL(/platform=linux%2Farm64/);
+    await page.locator('[data-progress], [data-fact="digest"]').first().waitFor();
+    await expect
+      .poll(() =>
+        page
+          .getByRole('combobox', { name: 'Platform' })
+          .inputValue()
+          .catch(() => ''),
+      )
+      .toBe('linux/arm64');
+    expect(await fact('digest')).not.toContain(shortDigest(profile.image.manifestDigest));
   });
 
   it('reloads on a deep link', async () => {
-    const deep = page.url();
+    const deep = page.url().replace(/\?.*$/, '?tab=files');
+    await page.goto(deep);
+    await page.locator('[data-path="/app"]').waitFor();
+    expect(await page.locator('[data-tab="files"]').getAttribute('aria-current')).toBe('page');
     await page.reload();
-    await page.getByRole('heading', { name: 'Container Profiles are coming' }).waitFor();
+    await page.locator('[data-path="/app"]').waitFor();
     expect(page.url()).toBe(deep);
     await page.goto(url('/connectors/new/generic'));
     await page.getByRole('heading', { name: 'Connect OCI registry', exact: true }).waitFor();
@@ -325,7 +536,7 @@ describe('the Berth portal in a real browser', () => {
     const name = await page.locator(`[id="${activeId}"] .result-name`).innerText();
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/images/**${name.replace(/^.*:/, ':')}`);
-    await page.getByRole('heading', { name: 'Container Profiles are coming' }).waitFor();
+    await page.locator('[data-progress], [data-fact="digest"]').first().waitFor();
     expect(decodeURIComponent(new URL(page.url()).pathname)).toContain(name);
 
     // Esc closes the results.

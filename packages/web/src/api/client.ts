@@ -1,8 +1,12 @@
 import type {
+  AuthStatus,
   Connector,
+  FileItem,
+  ImageSpec,
   Job,
   Page,
   Platform,
+  ProfileState,
   Repository,
   SearchItem,
   Tag,
@@ -114,6 +118,7 @@ interface Session {
 /** Every endpoint the portal uses, typed. */
 export const api = {
   me: () => request<Session>('GET', '/api/v1/me'),
+  authStatus: () => request<AuthStatus>('GET', '/api/v1/auth/status'),
   signup: (email: string, password: string) =>
     request<Session>('POST', '/api/v1/auth/signup', { body: { email, password } }),
   login: (email: string, password: string) =>
@@ -149,6 +154,25 @@ export const api = {
       'GET',
       `/api/v1/connectors/${encodeURIComponent(connectorId)}/tags${q({ repository, ...params })}`,
     ),
+  /** One version, by tag or digest (no paging through the repository's tags). */
+  tag: (connectorId: string, repository: string, reference: string) =>
+    request<Page<Tag>>(
+      'GET',
+      `/api/v1/connectors/${encodeURIComponent(connectorId)}/tags${q({ repository, reference, limit: 1 })}`,
+    ).then((page) => page.items[0]),
   search: (query: string, signal: AbortSignal) =>
-    request<{ items: SearchItem[] }>('GET', `/api/v1/search${q({ q: query, limit: 20 })}`, { signal }),
+    request<{ items: SearchItem[] }>('GET', `/api/v1/search${q({ q: query, limit: 20, publicLimit: 5 })}`, {
+      signal,
+    }),
+  requestProfile: (image: ImageSpec) =>
+    request<ProfileState>('POST', '/api/v1/profiles', { body: { image } }),
+  profile: (id: string, signal?: AbortSignal) =>
+    request<ProfileState>('GET', `/api/v1/profiles/${encodeURIComponent(id)}`, signal ? { signal } : {}),
+  profileFiles: (id: string, path: string, layer?: number) =>
+    request<{ path: string; items: FileItem[] }>(
+      'GET',
+      `/api/v1/profiles/${encodeURIComponent(id)}/files${q({ path, layer })}`,
+    ),
+  sbomUrl: (id: string, format: 'cyclonedx-json' | 'spdx-json') =>
+    `/api/v1/profiles/${encodeURIComponent(id)}/sbom${q({ format })}`,
 };

@@ -108,3 +108,171 @@ export interface TestResult {
   readonly detail: string;
   readonly code?: string;
 }
+
+export interface AuthStatus {
+  readonly hasAccounts: boolean;
+  readonly signup: 'open' | 'closed';
+}
+
+/** How an image is named to the profile API (API.md "Images, profiles, diffs"). */
+export type ImageSpec =
+  | {
+      readonly connectorId: string;
+      readonly repository: string;
+      readonly reference: string;
+      readonly platform?: string;
+    }
+  | { readonly ref: string; readonly platform?: string };
+
+export interface ProfileProgress {
+  readonly layersDone: number;
+  readonly layersTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+}
+
+/** `GET /profiles/:id`: the analysis' state, and the profile once it is done. */
+export interface ProfileState {
+  readonly id: string;
+  /** `queued`, `running`, `done` or `failed`. */
+  readonly status: string;
+  readonly progress: ProfileProgress | null;
+  readonly error?: string;
+  readonly profile?: ContainerProfile;
+}
+
+export interface OsPlatform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}
+
+export interface ProfileLayer {
+  readonly index: number;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly sizeCompressed: number;
+  readonly sizeUncompressed: number | null;
+  readonly createdBy: string | null;
+  readonly created?: string | null;
+  readonly emptyLayer: boolean;
+  readonly analysed?: boolean;
+  readonly notAnalysedReason?: string;
+  readonly added: number;
+  readonly modified: number;
+  readonly deleted: number;
+  readonly bytesAdded: number;
+  readonly bytesModified: number;
+  readonly bytesDeleted: number;
+}
+
+export interface ProfileHistoryEntry {
+  readonly created: string | null;
+  readonly createdBy: string | null;
+  readonly comment: string | null;
+  readonly emptyLayer: boolean;
+  /** The layer this step produced; null for steps that change only the config. */
+  readonly layerIndex: number | null;
+}
+
+export interface ProfilePackage {
+  readonly type: string;
+  readonly name: string;
+  readonly version: string;
+  readonly arch?: string;
+  readonly layerIndex: number;
+  readonly path?: string;
+}
+
+export interface ProfileUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly shell: string;
+  readonly home?: string;
+}
+
+export interface ProfileAdvice {
+  readonly id: string;
+  readonly title: string;
+  readonly detail: string;
+  readonly estimatedSavingsBytes: number;
+  /** `info`, `low`, `medium` or `high`. */
+  readonly severity: string;
+  readonly paths?: readonly string[];
+  readonly pathCount?: number;
+  readonly packages?: readonly string[];
+  readonly suggestion?: string;
+}
+
+/** The Container Profile (API.md `profile`); fields beyond the stable ones are optional here. */
+export interface ContainerProfile {
+  readonly image: {
+    readonly manifestDigest: string;
+    readonly indexDigest?: string;
+    readonly mediaType: string;
+    readonly platform: OsPlatform;
+    readonly platforms: readonly OsPlatform[];
+  };
+  readonly overview: {
+    readonly os: {
+      readonly id: string | null;
+      readonly versionId: string | null;
+      readonly prettyName: string | null;
+    };
+    readonly created: string | null;
+    readonly sizeCompressed: number;
+    readonly sizeUncompressed: number;
+    readonly layerCount: number;
+    readonly fileCount: number;
+    readonly user: string;
+    readonly runsAsRoot: boolean;
+    readonly shells: readonly string[];
+    readonly packageManagers: readonly string[];
+  };
+  readonly config: {
+    readonly entrypoint: readonly string[] | null;
+    readonly cmd: readonly string[] | null;
+    readonly env: readonly string[];
+    readonly workingDir: string;
+    readonly user: string;
+    readonly exposedPorts: readonly string[];
+    readonly volumes: readonly string[];
+    readonly labels: Readonly<Record<string, string>>;
+    readonly stopSignal: string | null;
+  };
+  readonly layers: readonly ProfileLayer[];
+  readonly history?: readonly ProfileHistoryEntry[];
+  readonly packages: readonly ProfilePackage[];
+  readonly security: {
+    readonly setuid: readonly string[];
+    readonly setgid: readonly string[];
+    readonly worldWritable: readonly string[];
+    readonly capabilities: readonly { readonly path: string; readonly caps: string }[];
+    readonly privateKeys: readonly string[];
+    readonly users: readonly ProfileUser[];
+  };
+  readonly efficiency: {
+    readonly score: number;
+    readonly wastedBytes: number;
+    readonly items: readonly { readonly path: string; readonly bytes: number; readonly reason: string }[];
+  };
+  readonly advice: readonly ProfileAdvice[];
+  readonly dockerfile: string;
+  readonly analyzer: { readonly version: string; readonly durationMs: number };
+}
+
+/** One entry of `GET /profiles/:id/files`: a directory level of the merged (or one layer's) tree. */
+export interface FileItem {
+  readonly name: string;
+  readonly path: string;
+  /** `file`, `dir`, `symlink`, `hardlink`, `char`, `block`, `fifo`, `whiteout`… */
+  readonly type: string;
+  readonly size: number;
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly linkTarget?: string;
+  readonly layerIndex: number;
+  readonly childCount?: number;
+}

@@ -84,6 +84,21 @@ export const LayersIcon = (p: IconProps) => (
     <path d="M8 1.5 14.5 5 8 8.5 1.5 5zM1.5 8 8 11.5 14.5 8M1.5 11 8 14.5 14.5 11" />
   </Svg>
 );
+export const FolderIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M1.5 3.5h4.5l1.5 1.5h7v8h-13z" />
+  </Svg>
+);
+export const FileIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M3.5 1.5h6l3 3v10h-9zM9.5 1.5v3h3" />
+  </Svg>
+);
+export const LinkIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M6.5 9.5l3-3M7 4.5l1-1a2.5 2.5 0 0 1 3.5 3.5l-1 1M9 11.5l-1 1A2.5 2.5 0 0 1 4.5 9l1-1" />
+  </Svg>
+);
 
 /** Berth's mark: a ship's hull at its berth. */
 export function BerthMark({ size = 24 }: { size?: number }) {

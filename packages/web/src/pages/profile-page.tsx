@@ -1,51 +1,197 @@
-import { useEffect, useState } from 'react';
-import { api, errorSentence } from '../api/client';
-import type { Connector, Tag } from '../api/types';
+import { useEffect, useState, type ReactNode } from 'react';
+import { api } from '../api/client';
+import type { Connector, ContainerProfile, ImageSpec, ProfileState, Tag } from '../api/types';
 import { EmptyState, ErrorAlert, Spinner } from '../components/feedback';
 import { LayersIcon } from '../components/icons';
 import { PlatformMark, platformName } from '../components/platform-mark';
-import { formatBytes, formatPlatform, formatRelative, shortDigest } from '../format';
-import { parseImagePath } from '../image-route';
-import { Link, useLocation } from '../router';
+import { formatBytes, formatPlatform, formatRelative, plural, shortDigest } from '../format';
+import { parseImagePath, type ImageAddress } from '../image-route';
+import { FilesTab } from '../profile/files-tab';
+import { LayersTab } from '../profile/layers-tab';
+import { AdviceTab, DockerfileTab, PackagesTab, SbomButtons, SecurityTab } from '../profile/more-tabs';
+import { OverviewTab } from '../profile/overview-tab';
+import { useProfile } from '../profile/use-profile';
+import { Link, navigate, useLocation } from '../router';
 import { useTitle } from '../session';
 
-const MAX_TAG_PAGES = 5;
+const TABS = [
+  ['overview', 'Overview'],
+  ['layers', 'Layers'],
+  ['files', 'Files'],
+  ['packages', 'Packages'],
+  ['security', 'Security'],
+  ['advice', 'Advice'],
+  ['dockerfile', 'Dockerfile'],
+] as const;
+type TabId = (typeof TABS)[number][0];
 
-/** Finds a version's metadata in the synced catalog (tags are listed latest first). */
-async function findTag(connectorId: string, repository: string, reference: string): Promise<Tag | undefined> {
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_TAG_PAGES; page++) {
-    const res = await api.tags(connectorId, repository, { limit: 100, ...(cursor ? { cursor } : {}) });
-    const hit = res.items.find((t) => t.name === reference || t.digest === reference);
-    if (hit) return hit;
-    if (!res.nextCursor) return undefined;
-    cursor = res.nextCursor;
+function imageSpec(address: ImageAddress, platform: string | null): ImageSpec {
+  const p = platform ? { platform } : {};
+  if (address.source === 'public') {
+    const sep = address.reference.includes(':') ? '@' : ':';
+    const name = address.repository.includes('/') ? address.repository : `library/${address.repository}`;
+    return { ref: `docker.io/${name}${sep}${address.reference}`, ...p };
   }
-  return undefined;
+  return { connectorId: address.source, repository: address.repository, reference: address.reference, ...p };
 }
 
-const COMING = [
-  ['Overview', 'OS, size, layers, user, shells, ports and environment (secrets masked).'],
-  ['Layers and files', 'the instruction behind each layer, a file explorer and a size treemap.'],
-  ['Packages and SBOM', 'every package, with CycloneDX and SPDX downloads.'],
-  ['Security and advice', 'setuid files, keys, users, and how to make the image smaller.'],
-] as const;
+/** The same page with some query parameters changed (tab, platform), kept as a deep link. */
+function withParams(
+  pathname: string,
+  search: URLSearchParams,
+  changes: Record<string, string | null>,
+): string {
+  const next = new URLSearchParams(search);
+  for (const [k, v] of Object.entries(changes)) {
+    if (v === null) next.delete(k);
+    else next.set(k, v);
+  }
+  const s = next.toString();
+  return s ? `${pathname}?${s}` : pathname;
+}
+
+function Progress({ state }: { state: ProfileState | undefined }) {
+  const p = state?.progress;
+  const ratio =
+    p && p.bytesTotal > 0
+      ? p.bytesDone / p.bytesTotal
+      : p && p.layersTotal
+        ? p.layersDone / p.layersTotal
+        : 0;
+  const queued = !state || state.status === 'queued';
+  return (
+    <section className="card analysing" aria-live="polite" data-progress={state?.status ?? 'requesting'}>
+      <div className="analysing-head">
+        <Spinner label={queued ? 'Waiting for the analyser…' : 'Analysing this image…'} />
+        <span className="muted">
+          The first look reads every layer once; from then on this page opens instantly.
+        </span>
+      </div>
+      <div
+        className="progress"
+        role="progressbar"
+        aria-label="Analysis progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(ratio * 100)}
+      >
+        <span style={{ width: `${Math.max(2, ratio * 100)}%` }} />
+      </div>
+      <p className="analysing-facts">
+        {p && p.layersTotal > 0 ? (
+          <>
+            <strong>
+              {p.layersDone} of {plural(p.layersTotal, 'layer')}
+            </strong>
+            <span className="muted">
+              {formatBytes(p.bytesDone)} of {formatBytes(p.bytesTotal)}
+            </span>
+          </>
+        ) : (
+          <span className="muted">Reading the manifest…</span>
+        )}
+      </p>
+    </section>
+  );
+}
+
+function Fact({ name, label, children }: { name: string; label: string; children: ReactNode }) {
+  return (
+    <div data-fact={name}>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function HeaderFacts({
+  profile,
+  tag,
+  platformParam,
+  onPlatform,
+}: {
+  profile: ContainerProfile;
+  tag: Tag | undefined;
+  platformParam: string | null;
+  onPlatform: (platform: string) => void;
+}) {
+  const { image, overview } = profile;
+  const current = formatPlatform(image.platform);
+  const platforms = image.platforms.map(formatPlatform);
+  return (
+    <dl className="facts">
+      <Fact name="digest" label="Digest">
+        <code
+          className="digest-full"
+          title={`${image.manifestDigest}${image.indexDigest ? `\nin index ${image.indexDigest}` : ''}`}
+        >
+          {shortDigest(image.manifestDigest)}
+        </code>
+      </Fact>
+      <Fact name="platform" label="Platform">
+        {platforms.length > 1 ? (
+          <select
+            className="platform-select"
+            aria-label="Platform"
+            value={platformParam && platforms.includes(platformParam) ? platformParam : current}
+            onChange={(e) => onPlatform(e.target.value)}
+          >
+            {platforms.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        ) : (
+          current
+        )}
+      </Fact>
+      <Fact name="size" label="Size">
+        <span title="Compressed, as pulled">{formatBytes(overview.sizeCompressed)}</span>
+        <span className="faint" title="Uncompressed, on disk">
+          {' '}
+          / {formatBytes(overview.sizeUncompressed)}
+        </span>
+      </Fact>
+      <Fact name="os" label="OS">
+        {overview.os.prettyName ?? overview.os.id ?? 'unknown'}
+      </Fact>
+      <Fact name="created" label="Created">
+        <span title={overview.created ?? undefined}>{formatRelative(overview.created)}</span>
+      </Fact>
+      <Fact name="layers" label="Layers">
+        {overview.layerCount} <span className="faint">· {plural(overview.fileCount, 'file')}</span>
+      </Fact>
+      {tag?.pushedAt && (
+        <Fact name="pushed" label="Pushed">
+          <span title={tag.pushedAt}>{formatRelative(tag.pushedAt)}</span>
+        </Fact>
+      )}
+    </dl>
+  );
+}
 
 /**
- * The Container Profile page. Profiles are not served by the API yet, so this shows what the
- * catalog knows about the version and says what is coming (a placeholder, see issue 8).
+ * The Container Profile page: what is inside one image version. The first visit starts the
+ * analysis and shows its progress; every tab is a deep link (`?tab=files`), and so is the
+ * platform of a multi-arch image (`?platform=linux/arm64`).
  */
 export function ProfilePage() {
-  const { pathname } = useLocation();
+  const { pathname, search } = useLocation();
   const address = parseImagePath(pathname);
   const isPublic = address?.source === 'public';
+  const platformParam = search.get('platform');
+  const tabParam = search.get('tab');
+  const tab: TabId = TABS.some(([id]) => id === tabParam) ? (tabParam as TabId) : 'overview';
   const [connector, setConnector] = useState<Connector | undefined>();
-  const [tag, setTag] = useState<Tag | null | undefined>();
-  const [error, setError] = useState('');
-  const title = address
-    ? `${address.repository}${address.reference.includes(':') ? '@' : ':'}${address.reference}`
-    : '';
-  useTitle(title || 'Image');
+  const [tag, setTag] = useState<Tag | undefined>();
+  const [attempt, setAttempt] = useState(0);
+  const view = useProfile(address ? imageSpec(address, platformParam) : undefined, attempt);
+  const sep = address?.reference.includes(':') ? '@' : ':';
+  const title = address ? `${address.repository}${sep}${address.reference}` : '';
+  useTitle(
+    title ? `${title}${tab === 'overview' ? '' : ` · ${TABS.find(([id]) => id === tab)?.[1]}`}` : 'Image',
+  );
 
   const source = address?.source ?? '';
   const repository = address?.repository ?? '';
@@ -53,17 +199,16 @@ export function ProfilePage() {
   useEffect(() => {
     if (!source || source === 'public') return;
     let alive = true;
-    setError('');
-    setTag(undefined);
-    Promise.all([api.connector(source), findTag(source, repository, reference)])
-      .then(([c, t]) => {
-        if (!alive) return;
-        setConnector(c);
-        setTag(t ?? null);
-      })
-      .catch((e: unknown) => {
-        if (alive) setError(errorSentence(e));
-      });
+    // The connector's name and the version's push time: nice to have, so failures stay quiet
+    // (the profile request reports a missing connector or version itself).
+    void api.connector(source).then(
+      (c) => alive && setConnector(c),
+      () => undefined,
+    );
+    void api.tag(source, repository, reference).then(
+      (t) => alive && setTag(t),
+      () => undefined,
+    );
     return () => {
       alive = false;
     };
@@ -83,8 +228,12 @@ export function ProfilePage() {
       </div>
     );
 
+  const profile = view.kind === 'done' ? view.profile : undefined;
+  const runsAsRoot = profile?.overview.runsAsRoot;
+  const tabLink = (id: TabId) => withParams(pathname, search, { tab: id === 'overview' ? null : id });
+
   return (
-    <div className="page">
+    <div className="page profile-page">
       <nav className="breadcrumbs" aria-label="Breadcrumb">
         <Link to="/">Home</Link>
         <span aria-hidden="true">›</span>
@@ -103,11 +252,11 @@ export function ProfilePage() {
       <header className="image-head card">
         <div className="image-title">
           <PlatformMark platform={isPublic ? 'dockerhub' : (connector?.platform ?? 'generic')} size={44} />
-          <div>
+          <div className="image-title-text">
             <h1 className="image-ref">
               {address.repository}
               <span className="image-tag">
-                {address.reference.includes(':') ? '@' : ':'}
+                {sep}
                 {address.reference}
               </span>
             </h1>
@@ -119,57 +268,82 @@ export function ProfilePage() {
                   : ' '}
             </p>
           </div>
+          {profile && view.kind === 'done' && (
+            <div className="image-badges">
+              {runsAsRoot ? (
+                <span
+                  className="badge badge-danger badge-lg"
+                  data-badge="root"
+                  title="No USER, or USER root: a process that breaks out of the app is root inside the container"
+                >
+                  Runs as root
+                </span>
+              ) : (
+                <span className="badge badge-ok badge-lg" data-badge="user">
+                  Runs as {profile.config.user}
+                </span>
+              )}
+              <SbomButtons profileId={view.id} />
+            </div>
+          )}
         </div>
-        {error && <ErrorAlert>{error}</ErrorAlert>}
-        {!isPublic && !error && tag === undefined && <Spinner label="Reading the catalog…" />}
-        {tag === null && (
-          <p className="muted">
-            This version is not in the synced catalog (yet). Sync the connector to refresh it.
-          </p>
-        )}
-        {tag && (
-          <dl className="facts">
-            <div>
-              <dt>Digest</dt>
-              <dd>
-                <code title={tag.digest ?? undefined}>{shortDigest(tag.digest)}</code>
-              </dd>
-            </div>
-            <div>
-              <dt>Size</dt>
-              <dd>{formatBytes(tag.size)}</dd>
-            </div>
-            <div>
-              <dt>Pushed</dt>
-              <dd>{tag.pushedAt ? formatRelative(tag.pushedAt) : '—'}</dd>
-            </div>
-            <div>
-              <dt>Platforms</dt>
-              <dd>{tag.platforms.length ? tag.platforms.map(formatPlatform).join(', ') : '—'}</dd>
-            </div>
-          </dl>
+        {profile && (
+          <HeaderFacts
+            profile={profile}
+            tag={tag}
+            platformParam={platformParam}
+            onPlatform={(p) => navigate(withParams(pathname, search, { platform: p }))}
+          />
         )}
       </header>
-      <section className="card coming">
-        <div className="coming-icon">
-          <LayersIcon size={28} />
-        </div>
-        <h2>Container Profiles are coming</h2>
-        <p className="muted">
-          Soon, this page analyses this version the first time you open it and shows, from then on instantly:
-        </p>
-        <ul className="coming-list">
-          {COMING.map(([name, text]) => (
-            <li key={name}>
-              <strong>{name}</strong> — {text}
-            </li>
-          ))}
-        </ul>
-        <p className="muted">Comparing two versions side by side comes with it.</p>
-        <Link to="/" className="btn">
-          Back to your images
-        </Link>
-      </section>
+
+      {(view.kind === 'requesting' || view.kind === 'analysing') && (
+        <Progress state={view.kind === 'analysing' ? view.state : undefined} />
+      )}
+      {view.kind === 'failed' && (
+        <section className="card failed">
+          <ErrorAlert title="This image could not be analysed">{view.detail}</ErrorAlert>
+          <button type="button" className="btn" onClick={() => setAttempt((n) => n + 1)}>
+            Try again
+          </button>
+        </section>
+      )}
+
+      {profile && view.kind === 'done' && (
+        <>
+          <nav className="tabs profile-tabs" aria-label="Profile sections">
+            {TABS.map(([id, label]) => (
+              <Link
+                key={id}
+                to={tabLink(id)}
+                className={`tab${tab === id ? ' is-active' : ''}`}
+                aria-current={tab === id ? 'page' : undefined}
+                data-tab={id}
+              >
+                {label}
+                {id === 'layers' && <span className="tab-count">{profile.layers.length}</span>}
+                {id === 'packages' && <span className="tab-count">{profile.packages.length}</span>}
+                {id === 'advice' && profile.advice.length > 0 && (
+                  <span className="tab-count">{profile.advice.length}</span>
+                )}
+              </Link>
+            ))}
+          </nav>
+          <div className="tab-body" data-panel={tab}>
+            {tab === 'overview' && <OverviewTab profile={profile} />}
+            {tab === 'layers' && <LayersTab profile={profile} />}
+            {tab === 'files' && <FilesTab key={view.id} profile={profile} profileId={view.id} />}
+            {tab === 'packages' && <PackagesTab profile={profile} profileId={view.id} />}
+            {tab === 'security' && <SecurityTab profile={profile} />}
+            {tab === 'advice' && <AdviceTab profile={profile} />}
+            {tab === 'dockerfile' && <DockerfileTab profile={profile} />}
+          </div>
+          <p className="analyzer-note faint">
+            <LayersIcon size={12} /> Analysed by Berth {profile.analyzer.version} in{' '}
+            {(profile.analyzer.durationMs / 1000).toFixed(1)} s
+          </p>
+        </>
+      )}
     </div>
   );
 }
