@@ -19,6 +19,8 @@ import { createSyncHandler, SYNC_JOB } from './catalog/sync-connector.js';
 import { startSyncScheduler } from './catalog/sync-scheduler.js';
 import { createEmbeddedJobQueue, type EmbeddedJobQueueOptions } from './jobs/embedded-job-queue.js';
 import type { JobQueue } from './jobs/job-queue.js';
+import { createDiffService, DIFF_JOB, type DiffService } from './diffs/diff-service.js';
+import { createDiffStore, type DiffStore } from './diffs/diff-store.js';
 import { createProfileService, PROFILE_JOB, type ProfileService } from './profiles/profile-service.js';
 import { createProfileStore, databaseLayerCache, type ProfileStore } from './profiles/profile-store.js';
 import { createConnectorService, type ConnectorService } from './connectors/connector-service.js';
@@ -30,6 +32,8 @@ export interface Runtime {
   readonly jobs: JobQueue;
   readonly profiles: ProfileStore;
   readonly profileService: ProfileService;
+  readonly diffs: DiffStore;
+  readonly diffService: DiffService;
   readonly db: Kysely<Schema>;
   readonly stores: Stores;
   readonly box: SecretBox;
@@ -72,10 +76,20 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     const clock = options.clock ?? SYSTEM_CLOCK;
     const jobs = createEmbeddedJobQueue(db, clock, options.jobs);
     const profiles = createProfileStore(db, clock);
+    const layerCache = databaseLayerCache(db, clock);
     const profileService = createProfileService({
       stores,
       profiles,
-      layerCache: databaseLayerCache(db, clock),
+      layerCache,
+      connectors,
+      jobs,
+      endpointPolicy: config.endpointPolicy,
+    });
+    const diffs = createDiffStore(db, clock);
+    const diffService = createDiffService({
+      stores,
+      diffs,
+      layerCache,
       connectors,
       jobs,
       endpointPolicy: config.endpointPolicy,
@@ -91,6 +105,8 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       jobs,
       profiles,
       profileService,
+      diffs,
+      diffService,
       afterSensitiveDelete,
       close: () => db.destroy(),
     };
@@ -133,6 +149,8 @@ export async function startServer(
       publicSearch: options.publicSearch ?? NO_PUBLIC_SEARCH,
       profiles: runtime.profiles,
       profileService: runtime.profileService,
+      diffs: runtime.diffs,
+      diffService: runtime.diffService,
       ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       afterSensitiveDelete: runtime.afterSensitiveDelete,
     });
@@ -146,6 +164,7 @@ export async function startServer(
           clock: runtime.clock,
         }),
         [PROFILE_JOB]: runtime.profileService.handler,
+        [DIFF_JOB]: runtime.diffService.handler,
       });
       stopScheduler = startSyncScheduler(
         runtime.db,

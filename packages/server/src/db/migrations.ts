@@ -255,6 +255,29 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0005_diffs': {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('diffs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('pair_key', 'text', (c) => c.notNull().unique())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('progress', 'text')
+        .addColumn('error', 'text')
+        .addColumn('diff', 'text')
+        .addColumn('sides', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('diff_grants')
+        .addColumn('diff_id', 'text', (c) => c.notNull().references('diffs.id').onDelete('cascade'))
+        .addColumn('owner_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('connector_key', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('diff_grants_pk', ['diff_id', 'owner_id', 'connector_key'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) };

@@ -165,7 +165,31 @@ export interface ProfileGrantsTable {
   connector_key: string;
 }
 
+export interface DiffsTable {
+  id: string;
+  /** `left manifest digest|right manifest digest|metadata flag`: one diff per pair, for everyone. */
+  pair_key: string;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  progress: string | null;
+  error: string | null;
+  /** The ImageDiff, JSON, once done. */
+  diff: string | null;
+  /** How to reopen both images (specs and pinned references), JSON — for on-demand file diffs. */
+  sides: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Who may read a diff: a user, through the connectors (or public refs, '') of both sides. */
+export interface DiffGrantsTable {
+  diff_id: string;
+  owner_id: string;
+  connector_key: string;
+}
+
 export interface Schema {
+  diffs: DiffsTable;
+  diff_grants: DiffGrantsTable;
   layer_results: LayerResultsTable;
   profiles: ProfilesTable;
   profile_grants: ProfileGrantsTable;

@@ -10,6 +10,8 @@ import type { PublicSearch } from '../catalog/public-search.js';
 import type { JobQueue } from '../jobs/job-queue.js';
 import type { ProfileService } from '../profiles/profile-service.js';
 import type { ProfileStore } from '../profiles/profile-store.js';
+import type { DiffService } from '../diffs/diff-service.js';
+import type { DiffStore } from '../diffs/diff-store.js';
 
 /** What the HTTP layer needs; wired in the composition root (`main-server.ts`). */
 export interface AppDeps {
@@ -24,6 +26,8 @@ export interface AppDeps {
   readonly publicSearch: PublicSearch;
   readonly profiles: ProfileStore;
   readonly profileService: ProfileService;
+  readonly diffs: DiffStore;
+  readonly diffService: DiffService;
   /** The built portal; default packages/web/dist. */
   readonly webRoot?: string;
   /** Storage-specific clean-up after secrets were deleted (see `OpenedDatabase`). */

@@ -7,6 +7,7 @@ import { registerAuthRoutes } from '../routes/auth-routes.js';
 import { registerCatalogRoutes } from '../routes/catalog-routes.js';
 import { registerConnectorRoutes } from '../routes/connector-routes.js';
 import { registerProfileRoutes } from '../routes/profile-routes.js';
+import { registerDiffRoutes } from '../routes/diff-routes.js';
 import { registerOpsRoutes } from '../routes/ops-routes.js';
 import { registerTokenRoutes } from '../routes/token-routes.js';
 import type { AppDeps } from './app-deps.js';
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerConnectorRoutes(app, deps);
   registerCatalogRoutes(app, deps);
   registerProfileRoutes(app, deps);
+  registerDiffRoutes(app, deps);
   await app.ready();
   return app;
 }

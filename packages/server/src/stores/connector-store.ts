@@ -158,6 +158,18 @@ export function createConnectorStore(db: Kysely<Schema>, clock: Clock): Connecto
           .executeTakeFirst();
         if (!row) return false;
         await tx.deleteFrom('catalog_entries').where('connector_id', '=', id).execute();
+        // Diffs computed through this connector go with it (conservatively, for every user).
+        await tx
+          .deleteFrom('diffs')
+          .where(
+            'id',
+            'in',
+            tx
+              .selectFrom('diff_grants')
+              .select('diff_grants.diff_id')
+              .where('diff_grants.connector_key', '=', id),
+          )
+          .execute();
         // Profiles reached only through this connector go with it; shared ones stay.
         await tx.deleteFrom('profile_grants').where('connector_key', '=', id).execute();
         await tx
