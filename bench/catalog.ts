@@ -166,13 +166,14 @@ async function main(): Promise<void> {
       ],
       ['catalog+head', 'generic', { endpoint: registry.url }, {}],
     ] as const) {
-      const secretId = Object.keys(credentials).length
-        ? await owned.secrets.put(JSON.stringify(credentials))
-        : null;
       const walkMs: number[] = [];
       const syncMs: number[] = [];
       let tagCount = 0;
       for (let run = 0; run < RUNS; run++) {
+        // Each run's connector owns its sealed credentials (deleting it deletes them).
+        const secretId = Object.keys(credentials).length
+          ? await owned.secrets.put(JSON.stringify(credentials))
+          : null;
         const created = await owned.connectors.create({
           platform,
           name: `${label} ${run}`,
