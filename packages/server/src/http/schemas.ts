@@ -25,3 +25,24 @@ export const problemResponses = {
   404: ProblemSchema,
   429: ProblemSchema,
 } as const;
+
+/** `linux/arm64` style. */
+const Platform = Type.Optional(
+  Type.String({ pattern: '^[a-z0-9._-]+/[a-z0-9._-]+(/[a-z0-9._-]+)?$', maxLength: 64 }),
+);
+/** How the API names an image (API.md "Images, profiles, diffs"). */
+export const ImageSpecSchema = Type.Union([
+  Type.Object(
+    {
+      connectorId: Type.String({ minLength: 1, maxLength: 64 }),
+      repository: Type.String({ minLength: 1, maxLength: 512 }),
+      reference: Type.String({ minLength: 1, maxLength: 256 }),
+      platform: Platform,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { ref: Type.String({ minLength: 1, maxLength: 1024 }), platform: Platform },
+    { additionalProperties: false },
+  ),
+]);

@@ -4,28 +4,11 @@ import { Type, type Static } from 'typebox';
 import { AppError, notFound } from '../errors.js';
 import type { AppDeps } from '../http/app-deps.js';
 import { requireUser } from '../http/principal.js';
-import { ProblemSchema, problemResponses } from '../http/schemas.js';
+import { ImageSpecSchema, ProblemSchema, problemResponses } from '../http/schemas.js';
 import type { ProfileRecord } from '../profiles/profile-store.js';
 import { ownedBy } from '../stores/stores.js';
 
-const Platform = Type.Optional(
-  Type.String({ pattern: '^[a-z0-9._-]+/[a-z0-9._-]+(/[a-z0-9._-]+)?$', maxLength: 64 }),
-);
-const ImageSpec = Type.Union([
-  Type.Object(
-    {
-      connectorId: Type.String({ minLength: 1, maxLength: 64 }),
-      repository: Type.String({ minLength: 1, maxLength: 512 }),
-      reference: Type.String({ minLength: 1, maxLength: 256 }),
-      platform: Platform,
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    { ref: Type.String({ minLength: 1, maxLength: 1024 }), platform: Platform },
-    { additionalProperties: false },
-  ),
-]);
+const ImageSpec = ImageSpecSchema;
 const Progress = Type.Union([
   Type.Object({
     layersDone: Type.Integer(),
