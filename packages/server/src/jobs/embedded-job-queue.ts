@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Kysely } from 'kysely';
 import type { JobsTable, Schema } from '../db/schema.js';
 import { newId } from '../crypto/tokens.js';
@@ -113,6 +114,9 @@ export function createEmbeddedJobQueue(
 
   async function run(job: JobRecord): Promise<void> {
     const controller = new AbortController();
+    // One job's signal goes to many concurrent requests (a sync lists 4 repositories at once,
+    // each with several HEADs); each adds an abort listener, which is expected here.
+    setMaxListeners(256, controller.signal);
     const heartbeat = setInterval(
       () => {
         void db
