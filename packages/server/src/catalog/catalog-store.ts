@@ -48,6 +48,16 @@ function decodeCursor(cursor: string | undefined): [string, string] | undefined 
   return undefined;
 }
 
+/** Cuts a `limit + 1` query result to one page and the cursor after its last row. */
+function keysetPage<R extends { sort_key: string; name: string }>(
+  rows: readonly R[],
+  limit: number,
+): { items: R[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.sort_key, last.name) : null };
+}
+
 /** Rows per multi-row insert (well under SQLite's 32,766 bound variables). */
 const INSERT_BATCH = 200;
 
@@ -286,8 +296,7 @@ export function createCatalogStore(db: Kysely<Schema>) {
         .orderBy('name')
         .limit(options.limit + 1)
         .execute();
-      const items = rows.slice(0, options.limit);
-      const last = items.at(-1);
+      const { items, nextCursor } = keysetPage(rows, options.limit);
       return {
         items: items.map((r) => ({
           name: r.name,
@@ -295,7 +304,7 @@ export function createCatalogStore(db: Kysely<Schema>) {
           lastPushedAt: r.last_pushed_at,
           ...(r.description ? { description: r.description } : {}),
         })),
-        nextCursor: rows.length > options.limit && last ? encodeCursor(last.sort_key, last.name) : null,
+        nextCursor,
       };
     },
 
@@ -334,8 +343,7 @@ export function createCatalogStore(db: Kysely<Schema>) {
         .orderBy('name')
         .limit(options.limit + 1)
         .execute();
-      const items = rows.slice(0, options.limit);
-      const last = items.at(-1);
+      const { items, nextCursor } = keysetPage(rows, options.limit);
       return {
         items: items.map((t) => ({
           name: t.name,
@@ -345,7 +353,7 @@ export function createCatalogStore(db: Kysely<Schema>) {
           pushedAt: t.pushed_at,
           platforms: t.platforms ? (JSON.parse(t.platforms) as PlatformRef[]) : [],
         })),
-        nextCursor: rows.length > options.limit && last ? encodeCursor(last.sort_key, last.name) : null,
+        nextCursor,
       };
     },
 
