@@ -32,3 +32,4 @@ export * from './fakes/quay-fake.js';
 export * from './fakes/github-packages-fake.js';
 export * from './fakes/acr-fake.js';
 export * from './fakes/google-fake.js';
+export * from './postgres.js';
