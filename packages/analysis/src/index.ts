@@ -19,6 +19,7 @@ export * from './diff-page.js';
 export * from './diff-read-file.js';
 export * from './diff-text.js';
 export * from './diff-version.js';
+export * from './directory-sizes.js';
 export * from './dockerfile.js';
 export * from './dpkg-status.js';
 export * from './entry-path.js';

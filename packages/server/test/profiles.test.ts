@@ -215,6 +215,29 @@ describe('profiles', () => {
     ).toBe('invalid_request');
   });
 
+  it('reports each directory’s total size: the merged subtree, or what one layer writes there', async () => {
+    type Listing = { totalSize: number; items: { name: string; totalSize?: number }[] };
+    const osRelease = 'ID=berthos\nVERSION_ID=1\nPRETTY_NAME="Berth OS 1"\n'.length;
+    const root = (await alice.call<Listing>('GET', `/api/v1/profiles/${profileId}/files?path=/`)).body;
+    expect(root.items.map((i) => [i.name, i.totalSize])).toEqual([
+      ['etc', osRelease],
+      ['tmp', 0],
+      ['usr', 6],
+    ]);
+    expect(root.totalSize).toBe(osRelease + 6);
+    const usr = (await alice.call<Listing>('GET', `/api/v1/profiles/${profileId}/files?path=/usr`)).body;
+    expect(usr).toMatchObject({ totalSize: 6, items: [{ name: 'bin', totalSize: 6 }] });
+    const bin = (await alice.call<Listing>('GET', `/api/v1/profiles/${profileId}/files?path=/usr/bin`)).body;
+    expect(bin.items[0]).not.toHaveProperty('totalSize');
+    // Layer 0 still holds the cache file the next layer deletes.
+    const layer0 = (await alice.call<Listing>('GET', `/api/v1/profiles/${profileId}/files?path=/&layer=0`))
+      .body;
+    expect(layer0.totalSize).toBe(osRelease + 6 + 4096);
+    const tmp0 = (await alice.call<Listing>('GET', `/api/v1/profiles/${profileId}/files?path=/tmp&layer=0`))
+      .body;
+    expect(tmp0.totalSize).toBe(4096);
+  });
+
   it('serves the reconstructed Dockerfile and SBOMs', async () => {
     const dockerfile = await fetch(`${server.url}/api/v1/profiles/${profileId}/dockerfile`, {
       headers: { cookie: alice.cookie ?? '' },

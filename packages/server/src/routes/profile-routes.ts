@@ -1,4 +1,4 @@
-import { toCycloneDx, toSpdx } from '@berth/analysis';
+import { directorySizes, toCycloneDx, toSpdx, type FsNode, type MergedFileSystem } from '@berth/analysis';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { AppError, notFound } from '../errors.js';
@@ -44,6 +44,8 @@ const FileItem = Type.Object({
   linkTarget: Type.Optional(Type.String()),
   layerIndex: Type.Integer(),
   childCount: Type.Optional(Type.Integer()),
+  /** Directories: content bytes of the whole subtree (each inode once), so clients add nothing up. */
+  totalSize: Type.Optional(Type.Integer()),
 });
 const SbomQuery = Type.Object(
   { format: Type.Union([Type.Literal('cyclonedx-json'), Type.Literal('spdx-json')]) },
@@ -64,6 +66,38 @@ function cleanPath(path: string | undefined): string {
   const parts = (path ?? '/').split('/').filter((p) => p && p !== '.');
   if (parts.includes('..')) throw new AppError(400, 'invalid_request', 'path must not contain ".."');
   return parts.join('/');
+}
+
+/** Directory sizes per merged tree, computed on the first listing and kept as long as the tree. */
+const treeSizes = new WeakMap<MergedFileSystem, Map<FsNode, number>>();
+
+function sizesOf(fs: MergedFileSystem): Map<FsNode, number> {
+  let sizes = treeSizes.get(fs);
+  if (!sizes) {
+    sizes = directorySizes(fs);
+    treeSizes.set(fs, sizes);
+  }
+  return sizes;
+}
+
+type LayerEntries = readonly { path: string; type: string; size: number }[];
+const layerSizes = new WeakMap<LayerEntries, Map<string, number>>();
+
+/** Directory sizes within one layer: the bytes of the regular files that layer writes under each. */
+function layerDirectorySizes(entries: LayerEntries): Map<string, number> {
+  let sizes = layerSizes.get(entries);
+  if (!sizes) {
+    sizes = new Map();
+    for (const e of entries) {
+      if (e.type !== 'file' || e.size === 0) continue;
+      for (let i = e.path.indexOf('/'); i > 0; i = e.path.indexOf('/', i + 1)) {
+        const dir = e.path.slice(0, i);
+        sizes.set(dir, (sizes.get(dir) ?? 0) + e.size);
+      }
+    }
+    layerSizes.set(entries, sizes);
+  }
+  return sizes;
 }
 
 /** Container Profiles (API.md "Images, profiles, diffs"). */
@@ -120,7 +154,12 @@ export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps): void
         params: IdParams,
         querystring: FilesQuery,
         response: {
-          200: Type.Object({ path: Type.String(), items: Type.Array(FileItem) }),
+          200: Type.Object({
+            path: Type.String(),
+            /** Content bytes under the listed directory. */
+            totalSize: Type.Optional(Type.Integer()),
+            items: Type.Array(FileItem),
+          }),
           ...problemResponses,
           409: ProblemSchema,
         },
@@ -134,7 +173,9 @@ export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps): void
       if (request.query.layer !== undefined) {
         const layer = layers[request.query.layer];
         if (request.query.layer >= layers.length) throw notFound(`layer ${request.query.layer}`);
-        const items = (layer?.entries ?? [])
+        const entries = layer?.entries ?? [];
+        const sizes = layerDirectorySizes(entries);
+        const items = entries
           .filter((e) => e.path.startsWith(prefix) && !e.path.slice(prefix.length).includes('/'))
           .map((e) => ({
             name: e.path.slice(prefix.length),
@@ -146,12 +187,17 @@ export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps): void
             gid: e.gid,
             ...(e.linkTarget ? { linkTarget: e.linkTarget } : {}),
             layerIndex: request.query.layer ?? 0,
+            ...(e.type === 'dir' ? { totalSize: sizes.get(e.path) ?? 0 } : {}),
           }))
           .sort((a, b) => (a.name < b.name ? -1 : 1));
-        return { path: `/${dir}`, items };
+        const totalSize = dir
+          ? (sizes.get(dir) ?? 0)
+          : entries.reduce((sum, e) => sum + (e.type === 'file' ? e.size : 0), 0);
+        return { path: `/${dir}`, totalSize, items };
       }
       const node = dir ? fs.lookup(dir, { follow: true }) : undefined;
       if (dir && node?.type !== 'dir') throw notFound(`directory /${dir}`);
+      const sizes = sizesOf(fs);
       const items = fs.list(dir).map(([name, n]) => ({
         name,
         path: `/${prefix}${name}`,
@@ -163,8 +209,9 @@ export function registerProfileRoutes(app: FastifyInstance, deps: AppDeps): void
         ...(n.linkTarget ? { linkTarget: n.linkTarget } : {}),
         layerIndex: n.layerIndex,
         ...(n.children ? { childCount: n.children.size } : {}),
+        ...(n.type === 'dir' ? { totalSize: sizes.get(n) ?? 0 } : {}),
       }));
-      return { path: `/${dir}`, items };
+      return { path: `/${dir}`, totalSize: sizes.get(node ?? fs.root) ?? 0, items };
     },
   );
 

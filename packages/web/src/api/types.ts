@@ -275,4 +275,6 @@ export interface FileItem {
   readonly linkTarget?: string;
   readonly layerIndex: number;
   readonly childCount?: number;
+  /** Directories: content bytes of the whole subtree (each inode once). */
+  readonly totalSize?: number;
 }

@@ -4,7 +4,7 @@ import type { ContainerProfile, FileItem } from '../api/types';
 import { Spinner } from '../components/feedback';
 import { ChevronIcon, FileIcon, FolderIcon, LinkIcon } from '../components/icons';
 import { formatBytes, plural } from '../format';
-import { FileStore, TOTAL_BUDGET } from './file-store';
+import { entryBytes, FileStore } from './file-store';
 import { modeString } from './file-mode';
 import { instruction } from './instruction';
 import { squarify } from './treemap';
@@ -63,7 +63,7 @@ function FileRows({
       {listing.items.map((item) => {
         const isDir = item.type === 'dir';
         const open = isDir && expanded.has(item.path);
-        const total = isDir ? store.knownTotal(item.path) : undefined;
+        const total = isDir ? item.totalSize : undefined;
         return (
           <div key={item.path} role="rowgroup">
             <div
@@ -154,33 +154,19 @@ function Treemap({
   path: string;
   onOpen: (path: string) => void;
 }) {
-  const [cells, setCells] = useState<{ path: string; cells: Cell[]; complete: boolean } | undefined>();
+  const [cells, setCells] = useState<{ path: string; cells: Cell[] } | undefined>();
   const [error, setError] = useState('');
   useEffect(() => {
     let alive = true;
     setError('');
-    const budget = { left: TOTAL_BUDGET };
-    void store
-      .list(path)
-      .then(async (items) => {
-        const sized = await Promise.all(
-          items.map(async (item) => {
-            if (item.type !== 'dir')
-              return { item, bytes: item.type === 'file' ? item.size : 0, complete: true };
-            const t = await store.total(item.path, budget);
-            return { item, bytes: t.bytes, complete: t.complete };
-          }),
-        );
-        if (alive)
-          setCells({
-            path,
-            cells: sized.map(({ item, bytes }) => ({ item, bytes })),
-            complete: sized.every((s) => s.complete),
-          });
-      })
-      .catch((e: unknown) => {
+    void store.list(path).then(
+      (items) => {
+        if (alive) setCells({ path, cells: items.map((item) => ({ item, bytes: entryBytes(item) })) });
+      },
+      (e: unknown) => {
         if (alive) setError(errorSentence(e));
-      });
+      },
+    );
     return () => {
       alive = false;
     };
@@ -224,15 +210,13 @@ function Treemap({
             );
           })}
         </nav>
-        <span className="muted treemap-total">
-          {current ? `${current.complete ? '' : '≥ '}${formatBytes(total)}` : ''}
-        </span>
+        <span className="muted treemap-total">{current ? formatBytes(total) : ''}</span>
       </div>
       <div className="treemap" data-treemap={path}>
         {error && <p className="treemap-empty file-error">{error}</p>}
         {!error && !current && (
           <div className="treemap-empty">
-            <Spinner label="Adding up sizes…" />
+            <Spinner label="Listing…" />
           </div>
         )}
         {current && !rects.length && <p className="treemap-empty muted">Nothing with a size here.</p>}
@@ -275,7 +259,6 @@ function Treemap({
       <p className="treemap-legend muted">
         <span className="legend-swatch tm-dir" /> directory (click to open){' '}
         <span className="legend-swatch tm-file" /> file
-        {current && !current.complete && ' · very deep trees are added up only in part'}
       </p>
     </section>
   );
