@@ -26,7 +26,7 @@ import type {
   TagInfo,
 } from './connector.js';
 import { createRegistryAccess } from './registry-access.js';
-import { TokenSource } from './token-source.js';
+import { tokenAuthenticator, TokenSource } from './token-source.js';
 
 const NAME = 'AWS ECR';
 /** DescribeRepositories / DescribeImages accept maxResults 1..1000; 100 keeps pages small. */
@@ -278,7 +278,8 @@ export function createEcrPlatform(options: EcrPlatformOptions = {}): PlatformDef
         }, signal);
       const opts = (signal?: AbortSignal) => (signal ? { abortSignal: signal } : {});
 
-      // GetAuthorizationToken: base64 "AWS:<password>", valid 12 hours; refreshed early.
+      // GetAuthorizationToken: base64 "AWS:<password>", valid 12 hours; refreshed early, and
+      // again when the registry answers 401 (the registry client drops it through the keychain).
       const registryPassword = new TokenSource<AuthConfig>(async (signal) => {
         const out = await call(
           'GetAuthorizationToken',
@@ -302,7 +303,8 @@ export function createEcrPlatform(options: EcrPlatformOptions = {}): PlatformDef
       const access = createRegistryAccess({
         endpoint: s.registryEndpoint,
         context,
-        authenticator: { authorization: (signal) => registryPassword.get(signal) },
+        // A password the registry refuses (revoked, or expired early) is fetched again once.
+        authenticator: tokenAuthenticator(registryPassword, (password) => password),
       });
       const { client, registry } = access;
 
@@ -349,7 +351,6 @@ export function createEcrPlatform(options: EcrPlatformOptions = {}): PlatformDef
             await client.checkAuth(registry, undefined, signal);
           } catch (error) {
             if (isOciError(error, 'unauthorized')) {
-              registryPassword.invalidate();
               throw new ConnectorError(
                 'invalid_credentials',
                 `the ECR registry ${registry} refused the authorization token from GetAuthorizationToken`,

@@ -1,4 +1,4 @@
-import { basicAuthenticator, isOciError, remoteImageSource } from '@berth/oci';
+import { isOciError, remoteImageSource } from '@berth/oci';
 import { checkCredentialShape, endpointValue, listValue, textValue } from './config-values.js';
 import { ConnectorError, fromOciError } from './connector-error.js';
 import type {
@@ -11,7 +11,7 @@ import type {
 import { parseServiceAccountKey, signJwtAssertion } from './google-service-account.js';
 import { decodeCursor, encodeCursor, isRecord } from './page-cursor.js';
 import { createRegistryAccess, listCatalog, listRegistryTags } from './registry-access.js';
-import { TokenSource } from './token-source.js';
+import { tokenAuthenticator, TokenSource } from './token-source.js';
 import { VendorHttp } from './vendor-http.js';
 
 const NAME = 'Google Cloud';
@@ -182,10 +182,12 @@ export const googlePlatform: PlatformDefinition = {
     const access = createRegistryAccess({
       endpoint: registryUrl,
       context,
-      authenticator: {
-        authorization: async (signal) =>
-          basicAuthenticator('oauth2accesstoken', await tokens.get(signal)).authorization(),
-      },
+      // The access token is the registry password; one the registry refuses is fetched again once.
+      authenticator: tokenAuthenticator(tokens, (token) => ({
+        kind: 'basic',
+        username: 'oauth2accesstoken',
+        password: token,
+      })),
     });
     const { client, registry } = access;
     const registryCall = async <T>(work: () => Promise<T>): Promise<T> => {

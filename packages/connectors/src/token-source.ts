@@ -1,3 +1,4 @@
+import type { AuthConfig, Authenticator } from '@berth/oci';
 import { ConnectorError } from './connector-error.js';
 
 export interface IssuedToken<T> {
@@ -11,6 +12,7 @@ export interface IssuedToken<T> {
  * fetched on first use, shared by concurrent callers, and replaced a little before it expires —
  * a tenth of its lifetime early, at most five minutes — so a long listing never starts a
  * request with a token that dies on the way. `invalidate()` forces the next caller to fetch.
+ * {@link tokenAuthenticator} presents such a token to a registry and drops it when refused.
  */
 export class TokenSource<T> {
   readonly #fetch: (signal?: AbortSignal) => Promise<IssuedToken<T>>;
@@ -39,7 +41,12 @@ export class TokenSource<T> {
     return this.#pending;
   }
 
-  invalidate(): void {
+  /**
+   * Forgets the token. With `rejected`, only when it is still the current one: requests that
+   * failed together with one stale token then cause one fetch, not one each.
+   */
+  invalidate(rejected?: T): void {
+    if (rejected !== undefined && this.#current && this.#current.token.value !== rejected) return;
     this.#current = undefined;
   }
 
@@ -69,4 +76,28 @@ export function jwtExpiry(token: string): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A registry authenticator backed by a short-lived token (ECR's registry password, a Google
+ * access token): when the registry refuses what it gave, the token is dropped so the registry
+ * client's retry fetches a fresh one.
+ */
+export function tokenAuthenticator<T>(
+  source: TokenSource<T>,
+  toAuth: (token: T) => AuthConfig,
+): Authenticator {
+  const given = new WeakMap<AuthConfig, T>();
+  return {
+    async authorization(signal) {
+      const token = await source.get(signal);
+      const config = toAuth(token);
+      given.set(config, token);
+      return config;
+    },
+    invalidate(rejected) {
+      const token = given.get(rejected);
+      if (token !== undefined) source.invalidate(token);
+    },
+  };
 }

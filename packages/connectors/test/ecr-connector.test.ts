@@ -199,15 +199,27 @@ describe('AWS ECR connector', () => {
     expect(sts.assumeRoleCount()).toBe(before + 1);
   });
 
-  it('fetches a new registry password when the old one stops working', async () => {
+  it('fetches a new registry password when the registry refuses the old one, after one 401', async () => {
     const c = connect();
-    await pullManifest(c, 'team/web', 'v1');
-    ecr.expireAuthorizationTokens();
+    const image = c.imageSource?.('team/web');
+    const first = await image?.getManifest('v1');
     const before = ecr.calls('GetAuthorizationToken');
-    // The registry client asks the keychain again after a 401; the connector refreshes on validate.
-    await expect(c.validate()).rejects.toMatchObject({ code: 'invalid_credentials' });
-    expect(await c.validate()).toMatchObject({ ok: true });
+    ecr.expireAuthorizationTokens(); // revoked long before its 12 hours are up
+    ecr.clearRequests();
+    // The connector's own client (listing, profiles) and a client fed by its keychain (pulls).
+    expect((await image?.getManifest('v1'))?.digest).toBe(first?.digest);
+    const refused = () =>
+      ecr.requests().filter((r) => r.status === 401 && r.path.startsWith('/v2/team/web/'));
+    expect(refused()).toHaveLength(1);
     expect(ecr.calls('GetAuthorizationToken')).toBe(before + 1);
+    ecr.expireAuthorizationTokens();
+    ecr.clearRequests();
+    expect((await pullManifest(c, 'team/web', 'v1')).digest).toBe(first?.digest);
+    expect(refused()).toHaveLength(1);
+    expect(ecr.calls('GetAuthorizationToken')).toBe(before + 2);
+    ecr.expireAuthorizationTokens();
+    expect(await c.validate()).toMatchObject({ ok: true });
+    expect(ecr.calls('GetAuthorizationToken')).toBe(before + 3);
   });
 
   it('reports an unreachable endpoint', async () => {

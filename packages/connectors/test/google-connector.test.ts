@@ -159,6 +159,20 @@ describe('Google Artifact Registry connector', () => {
     expect(google.tokenExchanges()).toBe(before + 1);
   });
 
+  it('gets a new access token when the registry refuses the old one during a pull', async () => {
+    const c = connect();
+    const image = c.imageSource?.('proj/docker/app1');
+    const first = await image?.getManifest('v1');
+    const before = google.tokenExchanges();
+    google.expireTokens(); // the access token and the registry token are revoked early
+    google.clearRequests();
+    expect((await image?.getManifest('v1'))?.digest).toBe(first?.digest);
+    expect(
+      google.requests().filter((r) => r.status === 401 && r.path.startsWith('/v2/proj/docker/app1/')),
+    ).toHaveLength(1);
+    expect(google.tokenExchanges()).toBe(before + 1);
+  });
+
   it('reports an unreachable endpoint', async () => {
     const c = connect(
       undefined,

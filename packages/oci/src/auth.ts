@@ -12,6 +12,13 @@ export type AuthConfig =
 
 export interface Authenticator {
   authorization(signal?: AbortSignal): Promise<AuthConfig>;
+  /**
+   * The registry refused `rejected`, which this authenticator gave out (a 401). Authenticators
+   * whose credential is a short-lived token (ECR's registry password, a Google access token)
+   * drop it here, so the next `authorization()` fetches a fresh one; the client then tries the
+   * request once more. Fixed credentials leave this out.
+   */
+  invalidate?(rejected: AuthConfig): void;
 }
 
 export interface Keychain {

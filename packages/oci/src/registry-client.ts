@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { ANONYMOUS_KEYCHAIN, type AuthConfig, type Keychain } from './auth.js';
+import { ANONYMOUS_KEYCHAIN, type AuthConfig, type Authenticator, type Keychain } from './auth.js';
 import { CATALOG_SCOPE, parseChallenges, repositoryScope, type Challenge } from './challenge.js';
 import { computeDigest, isDigest, parseDigest } from './digest.js';
 import type { EndpointPolicy } from './endpoint-policy.js';
@@ -92,12 +92,29 @@ interface RequestSpec {
   readonly okStatuses?: readonly number[];
 }
 
+/** The credentials one attempt used, so a refusal can be reported back to where they came from. */
+interface Credentials {
+  readonly authenticator: Authenticator;
+  readonly config: AuthConfig;
+}
+
 interface HostState {
   ping?: Promise<PingResult>;
   challenges?: readonly Challenge[];
 }
 
 const RETRYABLE_STATUS = new Set([408, 429, 502, 503, 504]);
+
+/**
+ * When `error` says the registry refused credentials that can be renewed, tells their
+ * authenticator to drop them and returns true: one more attempt may succeed.
+ */
+function dropRefused(error: unknown, credentials: Credentials): boolean {
+  if (!(error instanceof OciError) || error.code !== 'unauthorized' || !credentials.authenticator.invalidate)
+    return false;
+  credentials.authenticator.invalidate(credentials.config);
+  return true;
+}
 
 /**
  * A read-only client for the OCI distribution API.
@@ -172,24 +189,37 @@ export class RegistryClient {
    */
   async checkAuth(registry: string, repository?: string, signal?: AbortSignal): Promise<void> {
     const scope = repository === undefined ? CATALOG_SCOPE : repositoryScope(repository);
-    const authorization = await this.#authorization(registry, scope, signal, false);
-    // Basic credentials are only judged when a request carries them: present them to /v2/.
-    const res = await this.#withRetries(registry, signal, () =>
-      this.#transport.send(
-        'GET',
-        `${this.baseUrl(registry)}/v2/`,
-        authorization ? { authorization } : {},
-        signal,
-      ),
-    );
-    res.body.resume();
-    if (res.status === 401 || res.status === 403) {
-      throw new OciError('unauthorized', `${registry} rejected the credentials`, { status: res.status });
-    }
-    if (res.status !== 200) {
-      throw new OciError('registry_error', `${registry} answered ${res.status} to GET /v2/`, {
-        status: res.status,
-      });
+    for (let renewed = false; ; renewed = true) {
+      const credentials = await this.#credentials(registry, signal);
+      let status: number;
+      try {
+        const authorization = await this.#authorization(registry, scope, signal, false, credentials.config);
+        // Basic credentials are only judged when a request carries them: present them to /v2/.
+        const res = await this.#withRetries(registry, signal, () =>
+          this.#transport.send(
+            'GET',
+            `${this.baseUrl(registry)}/v2/`,
+            authorization ? { authorization } : {},
+            signal,
+          ),
+        );
+        res.body.resume();
+        status = res.status;
+      } catch (error) {
+        if (!renewed && dropRefused(error, credentials)) continue;
+        throw error;
+      }
+      if (status === 401 && !renewed && credentials.authenticator.invalidate) {
+        credentials.authenticator.invalidate(credentials.config);
+        continue;
+      }
+      if (status === 401 || status === 403) {
+        throw new OciError('unauthorized', `${registry} rejected the credentials`, { status });
+      }
+      if (status !== 200) {
+        throw new OciError('registry_error', `${registry} answered ${status} to GET /v2/`, { status });
+      }
+      return;
     }
   }
 
@@ -426,17 +456,23 @@ export class RegistryClient {
     return { status: res.status, challenges, apiVersion: header(res, 'docker-distribution-api-version') };
   }
 
+  /** Who we are to a registry, as its keychain says now (asked after the registry answered). */
+  async #credentials(registry: string, signal: AbortSignal | undefined): Promise<Credentials> {
+    await this.ping(registry, signal);
+    const authenticator = await this.#keychain.resolve(registry, signal);
+    return { authenticator, config: await authenticator.authorization(signal) };
+  }
+
   /** The `Authorization` header value for a scope, or undefined when none is needed. */
   async #authorization(
     registry: string,
     scope: string,
     signal: AbortSignal | undefined,
     useCache: boolean,
+    config: AuthConfig,
   ): Promise<string | undefined> {
     await this.ping(registry, signal);
     const challenges = this.#host(registry).challenges ?? [];
-    const authenticator = await this.#keychain.resolve(registry, signal);
-    const config: AuthConfig = await authenticator.authorization(signal);
     if (config.kind === 'bearer') return `Bearer ${config.token}`;
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     if (bearer) {
@@ -468,7 +504,24 @@ export class RegistryClient {
     const url = `${this.baseUrl(spec.registry)}${spec.path}`;
     let reauthorized = false;
     for (;;) {
-      const authorization = await this.#authorization(spec.registry, spec.scope, spec.signal, true);
+      const credentials = await this.#credentials(spec.registry, spec.signal);
+      let authorization: string | undefined;
+      try {
+        authorization = await this.#authorization(
+          spec.registry,
+          spec.scope,
+          spec.signal,
+          true,
+          credentials.config,
+        );
+      } catch (error) {
+        // The token realm refused a short-lived credential (it expired early or was revoked).
+        if (!reauthorized && dropRefused(error, credentials)) {
+          reauthorized = true;
+          continue;
+        }
+        throw error;
+      }
       const headers = { ...spec.headers, ...(authorization ? { authorization } : {}) };
       const res = await this.#withRetries(spec.registry, spec.signal, () =>
         this.#transport.send(spec.method, url, headers, spec.signal),
@@ -481,6 +534,7 @@ export class RegistryClient {
         const challenges = parseChallenges(res.headers['www-authenticate']);
         if (challenges.length > 0) this.#host(spec.registry).challenges = challenges;
         this.#tokens.invalidate(spec.registry, spec.scope);
+        credentials.authenticator.invalidate?.(credentials.config);
         continue;
       }
       if ((spec.okStatuses ?? [200]).includes(res.status)) return res;
