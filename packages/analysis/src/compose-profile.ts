@@ -1,13 +1,22 @@
 import type { Descriptor, ResolvedImage } from '@berth/oci';
 import { computeAdvice, DEFAULT_ADVICE_THRESHOLDS, type AdviceThresholds } from './advice.js';
 import { parseApkInstalled } from './apk-installed.js';
+import {
+  certificateWant,
+  isTrustStorePath,
+  parseCertificateFile,
+  type ParsedCertificate,
+} from './certificates.js';
 import type {
   ContainerProfile,
+  ProfileCertificate,
+  ProfileCertificateBundle,
   ProfileConfig,
   ProfileHealthcheck,
   ProfileHistoryEntry,
   ProfileLayer,
   ProfilePackage,
+  ProfilePackageDatabase,
   ProfileSecurity,
 } from './container-profile.js';
 import { reconstructDockerfile } from './dockerfile.js';
@@ -18,6 +27,8 @@ import { ANALYZER_VERSION, type LayerResult } from './layer-result.js';
 import { mergeLayers, type FsNode, type MergedFileSystem } from './merged-fs.js';
 import { parseOsRelease } from './os-release.js';
 import { parseGroup, parsePasswd } from './passwd.js';
+import { RPM_DATABASE_FILES, readRpmSqliteDatabase, rpmEvr } from './rpm-database.js';
+import type { RpmPackage } from './rpm-header.js';
 
 /** One manifest layer and what became of it. */
 export interface ComposeLayer {
@@ -34,9 +45,13 @@ export interface ComposeInput {
   readonly durationMs: number;
   /** Overrides of {@link DEFAULT_ADVICE_THRESHOLDS}. */
   readonly adviceThresholds?: Partial<AdviceThresholds>;
+  /** The time certificates' expiry is judged against; default now. */
+  readonly now?: Date;
 }
 
 const WASTE_ITEMS = 100;
+const CERTIFICATE_ITEMS = 1000;
+const EXPIRES_SOON_MS = 30 * 24 * 3600 * 1000;
 const DPKG_STATUS = 'var/lib/dpkg/status';
 const DPKG_STATUS_D = 'var/lib/dpkg/status.d';
 const APK_INSTALLED = 'lib/apk/db/installed';
@@ -77,7 +92,8 @@ export function composeProfile(input: ComposeInput): {
 } {
   const { image, layers } = input;
   const fs = mergeLayers(layers.map((l) => l.result));
-  const walk = summariseTree(fs);
+  const walk = summariseTree(fs, input.now ?? new Date());
+  const os = osPackages(fs, layers);
 
   const nonEmptyHistory = image.config.history.filter((h) => !h.emptyLayer);
   const history: ProfileHistoryEntry[] = [];
@@ -172,11 +188,12 @@ export function composeProfile(input: ComposeInput): {
       runsAsRoot: runsAsRoot(user, users),
       shells: [...shells].sort(),
       packageManagers,
+      packageDatabases: os.databases,
     },
     config: runtimeConfig(image),
     layers: profileLayers,
     history,
-    packages: [...osPackages(fs, layers), ...walk.languagePackages].sort(
+    packages: [...os.packages, ...walk.languagePackages].sort(
       (a, b) =>
         compare(a.type, b.type) ||
         compare(a.name, b.name) ||
@@ -275,8 +292,12 @@ function healthcheck(raw: Buffer): ProfileHealthcheck | null {
  * introduced its current version: the lowest layer of the unbroken run of layers, ending at the
  * top, whose copy of the database lists the same name, version and architecture.
  */
-function osPackages(fs: MergedFileSystem, layers: readonly ComposeLayer[]): ProfilePackage[] {
+function osPackages(
+  fs: MergedFileSystem,
+  layers: readonly ComposeLayer[],
+): { packages: ProfilePackage[]; databases: ProfilePackageDatabase[] } {
   const out: ProfilePackage[] = [];
+  const databases: ProfilePackageDatabase[] = [];
   const snapshots = (path: string): { layerIndex: number; content: string }[] =>
     layers.flatMap((layer, layerIndex) => {
       const files = layer.result?.files.filter((f) => f.path === path && !f.truncated) ?? [];
@@ -314,6 +335,7 @@ function osPackages(fs: MergedFileSystem, layers: readonly ComposeLayer[]): Prof
       keys: new Set(parseDpkgStatus(s.content).map(key)),
     }));
     const layerOf = attribute(final, history, key, dpkgNode.layerIndex);
+    databases.push(readDatabase('deb', DPKG_STATUS, 'dpkg-status', final.length));
     for (const p of final) {
       out.push({
         type: 'deb',
@@ -327,7 +349,9 @@ function osPackages(fs: MergedFileSystem, layers: readonly ComposeLayer[]): Prof
   for (const [name, node] of fs.list(DPKG_STATUS_D)) {
     const content = node.type === 'file' ? node.inode?.content : undefined;
     if (!content || name.endsWith('.md5sums')) continue;
-    for (const p of parseDpkgStatus(content.toString('utf8'))) {
+    const parsed = parseDpkgStatus(content.toString('utf8'));
+    databases.push(readDatabase('deb', `${DPKG_STATUS_D}/${name}`, 'dpkg-status.d', parsed.length));
+    for (const p of parsed) {
       out.push({
         type: 'deb',
         name: p.name,
@@ -348,6 +372,7 @@ function osPackages(fs: MergedFileSystem, layers: readonly ComposeLayer[]): Prof
       keys: new Set(parseApkInstalled(s.content).map(key)),
     }));
     const layerOf = attribute(final, history, key, apkNode.layerIndex);
+    databases.push(readDatabase('apk', APK_INSTALLED, 'apk-installed', final.length));
     for (const p of final) {
       out.push({
         type: 'apk',
@@ -358,7 +383,96 @@ function osPackages(fs: MergedFileSystem, layers: readonly ComposeLayer[]): Prof
       });
     }
   }
-  return out;
+  const rpm = rpmPackages(fs, layers, attribute);
+  return { packages: [...out, ...rpm.packages], databases: [...databases, ...rpm.databases] };
+}
+
+function readDatabase(
+  type: ProfilePackageDatabase['type'],
+  path: string,
+  format: string,
+  packageCount: number,
+): ProfilePackageDatabase {
+  return { type, path: `/${path}`, format, status: 'read', packageCount };
+}
+
+type Attribute = <P>(
+  final: readonly P[],
+  history: { layerIndex: number; keys: Set<string> }[],
+  key: (p: P) => string,
+  fallback: number,
+) => Map<P, number>;
+
+/**
+ * rpm packages from `rpmdb.sqlite` (under `/usr/lib/sysimage/rpm` or `/var/lib/rpm`, often one
+ * a symlink to the other), attributed to layers like dpkg's. Berkeley DB and NDB databases,
+ * databases over the detector's cap and corrupt ones are reported, never silently empty.
+ */
+function rpmPackages(
+  fs: MergedFileSystem,
+  layers: readonly ComposeLayer[],
+  attribute: Attribute,
+): { packages: ProfilePackage[]; databases: ProfilePackageDatabase[] } {
+  const packages: ProfilePackage[] = [];
+  const databases: ProfilePackageDatabase[] = [];
+  const seen = new Set<number>();
+  for (const { path, format } of RPM_DATABASE_FILES) {
+    const node = fs.lookup(path, { follow: true });
+    if (node?.type !== 'file' || !node.inode || seen.has(node.inode.id)) continue;
+    seen.add(node.inode.id);
+    const at = { type: 'rpm' as const, path: `/${path}`, format: `rpm-${format}`, packageCount: 0 };
+    if (format !== 'sqlite') {
+      databases.push({
+        ...at,
+        status: 'unsupported',
+        detail:
+          format === 'bdb'
+            ? 'Berkeley DB rpm databases (RHEL/CentOS 7 and 8, Amazon Linux 2) are not read'
+            : 'NDB rpm databases (SUSE) are not read',
+      });
+      continue;
+    }
+    const content = node.inode.content;
+    if (!content || node.inode.truncated) {
+      databases.push({
+        ...at,
+        status: 'too-large',
+        detail: `the database (${node.inode.size} bytes) is larger than the analysis keeps`,
+      });
+      continue;
+    }
+    let final: RpmPackage[];
+    try {
+      final = readRpmSqliteDatabase(content);
+    } catch (error) {
+      databases.push({ ...at, status: 'invalid', detail: (error as Error).message });
+      continue;
+    }
+    const key = (p: RpmPackage) => `${p.name}\u0000${rpmEvr(p)}\u0000${p.arch ?? ''}`;
+    const history = layers.flatMap((layer, layerIndex) => {
+      const files = layer.result?.files.filter((f) => f.path === path && !f.truncated) ?? [];
+      const last = files[files.length - 1];
+      if (!last) return [];
+      try {
+        const keys = new Set(readRpmSqliteDatabase(Buffer.from(last.content, 'base64')).map(key));
+        return [{ layerIndex, keys }];
+      } catch {
+        return [{ layerIndex, keys: new Set<string>() }];
+      }
+    });
+    const layerOf = attribute(final, history, key, node.layerIndex);
+    databases.push({ ...at, status: 'read', packageCount: final.length });
+    for (const p of final) {
+      packages.push({
+        type: 'rpm',
+        name: p.name,
+        version: rpmEvr(p),
+        ...(p.arch ? { arch: p.arch } : {}),
+        layerIndex: layerOf.get(p) ?? 0,
+      });
+    }
+  }
+  return { packages, databases };
 }
 
 interface TreeSummary {
@@ -369,7 +483,7 @@ interface TreeSummary {
 }
 
 /** One walk over the merged tree for counts, security findings and language packages. */
-function summariseTree(fs: MergedFileSystem): TreeSummary {
+function summariseTree(fs: MergedFileSystem, now: Date): TreeSummary {
   let fileCount = 0;
   let filesSize = 0;
   const inodes = new Set<number>();
@@ -379,6 +493,8 @@ function summariseTree(fs: MergedFileSystem): TreeSummary {
   const capabilities: { path: string; caps: string }[] = [];
   const privateKeys: string[] = [];
   const languagePackages: ProfilePackage[] = [];
+  const certificateFiles: { path: string; node: FsNode; content: Buffer }[] = [];
+  const keyDirs = new Set<string>();
   for (const [path, node] of fs.walk()) {
     const abs = `/${path}`;
     if (node.type === 'file') {
@@ -389,7 +505,14 @@ function summariseTree(fs: MergedFileSystem): TreeSummary {
       }
       if (node.mode & 0o4000) setuid.push(abs);
       if (node.mode & 0o2000) setgid.push(abs);
-      if (node.privateKey) privateKeys.push(abs);
+      if (node.privateKey) {
+        privateKeys.push(abs);
+        keyDirs.add(dirOf(path));
+      }
+      const content = node.inode?.content;
+      if (content && !node.inode?.truncated && certificateWant(path)) {
+        certificateFiles.push({ path, node, content });
+      }
       const cap = node.xattrs?.['security.capability'];
       if (cap !== undefined) {
         const caps = decodeFileCapabilities(Buffer.from(cap, 'base64'));
@@ -404,8 +527,64 @@ function summariseTree(fs: MergedFileSystem): TreeSummary {
   return {
     fileCount,
     filesSize,
-    security: { setuid, setgid, worldWritable, capabilities, privateKeys },
+    security: {
+      setuid,
+      setgid,
+      worldWritable,
+      capabilities,
+      privateKeys,
+      ...certificateFindings(certificateFiles, keyDirs, now),
+    },
     languagePackages,
+  };
+}
+
+function dirOf(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return slash < 0 ? '' : path.slice(0, slash);
+}
+
+/**
+ * Lone certificates listed one by one; trust stores (per directory) and multi-certificate
+ * bundles counted. A private key "nearby" is in the same file or the same directory.
+ */
+function certificateFindings(
+  files: readonly { path: string; node: FsNode; content: Buffer }[],
+  keyDirs: ReadonlySet<string>,
+  now: Date,
+): { certificates: ProfileCertificate[]; certificateBundles: ProfileCertificateBundle[] } {
+  const certificates: ProfileCertificate[] = [];
+  const bundles = new Map<string, { count: number; expired: number }>();
+  const isExpired = (c: ParsedCertificate): boolean => Date.parse(c.notAfter) < now.getTime();
+  for (const { path, node, content } of files) {
+    const parsed = parseCertificateFile(content);
+    if (!parsed) continue;
+    const trustStore = isTrustStorePath(path);
+    if (trustStore || parsed.certificates.length > 1) {
+      const key = `/${trustStore && parsed.certificates.length === 1 ? dirOf(path) : path}`;
+      const bundle = bundles.get(key) ?? { count: 0, expired: 0 };
+      bundle.count += parsed.certificates.length;
+      bundle.expired += parsed.certificates.filter(isExpired).length;
+      bundles.set(key, bundle);
+      continue;
+    }
+    const cert = parsed.certificates[0] as ParsedCertificate;
+    const expired = isExpired(cert);
+    certificates.push({
+      path: `/${path}`,
+      ...cert,
+      expired,
+      expiresSoon: !expired && Date.parse(cert.notAfter) - now.getTime() < EXPIRES_SOON_MS,
+      privateKeyNearby: parsed.containsPrivateKey || keyDirs.has(dirOf(path)),
+      layerIndex: node.layerIndex,
+    });
+  }
+  return {
+    certificates: certificates.slice(0, CERTIFICATE_ITEMS),
+    certificateBundles: [...bundles]
+      .sort(([a], [b]) => compare(a, b))
+      .slice(0, CERTIFICATE_ITEMS)
+      .map(([path, b]) => ({ path, count: b.count, expired: b.expired })),
   };
 }
 

@@ -48,6 +48,24 @@ export interface ProfileOverview {
   readonly runsAsRoot: boolean;
   readonly shells: readonly string[];
   readonly packageManagers: readonly string[];
+  /**
+   * The OS package databases found (dpkg, apk, rpm) and whether they were read: an rpm
+   * Berkeley DB or NDB database is `unsupported`, so an empty package list is never silent.
+   */
+  readonly packageDatabases: readonly ProfilePackageDatabase[];
+}
+
+export interface ProfilePackageDatabase {
+  readonly type: 'deb' | 'apk' | 'rpm';
+  /** Absolute: `/var/lib/rpm/rpmdb.sqlite`. */
+  readonly path: string;
+  /** `dpkg-status`, `dpkg-status.d`, `apk-installed`, `rpm-sqlite`, `rpm-bdb` or `rpm-ndb`. */
+  readonly format: string;
+  /** `read`; `unsupported` (format not parsed); `too-large` (over the detector cap); `invalid` (corrupt). */
+  readonly status: 'read' | 'unsupported' | 'too-large' | 'invalid';
+  readonly packageCount: number;
+  /** Why it was not read, one sentence. */
+  readonly detail?: string;
 }
 
 export interface ProfileHealthcheck {
@@ -134,12 +152,41 @@ export interface ProfileSecurity {
   readonly worldWritable: readonly string[];
   readonly capabilities: readonly { readonly path: string; readonly caps: string }[];
   readonly privateKeys: readonly string[];
+  /** Certificates outside system trust stores and bundles, one by one (at most 1000). */
+  readonly certificates: readonly ProfileCertificate[];
+  /** Trust-store directories and multi-certificate files, summarised. */
+  readonly certificateBundles: readonly ProfileCertificateBundle[];
   readonly users: readonly ProfileUser[];
   readonly groups: readonly {
     readonly name: string;
     readonly gid: number;
     readonly members: readonly string[];
   }[];
+}
+
+export interface ProfileCertificate {
+  readonly path: string;
+  /** Distinguished names as `CN=example.com, O=Acme`. */
+  readonly subject: string;
+  readonly issuer: string;
+  /** ISO 8601. */
+  readonly notBefore: string;
+  readonly notAfter: string;
+  /** notAfter is past at the time the profile was built. */
+  readonly expired: boolean;
+  /** Not expired, but expires within 30 days of the profile. */
+  readonly expiresSoon: boolean;
+  readonly selfSigned: boolean;
+  /** A private key sits in the same file or the same directory. */
+  readonly privateKeyNearby: boolean;
+  readonly layerIndex: number;
+}
+
+export interface ProfileCertificateBundle {
+  /** A bundle file, or a trust-store directory of one-certificate files. */
+  readonly path: string;
+  readonly count: number;
+  readonly expired: number;
 }
 
 export interface ProfileEfficiency {

@@ -1,3 +1,6 @@
+import { certificateWant } from './certificates.js';
+import { RPM_DATABASE_FILES, RPM_SQLITE_MAX_BYTES } from './rpm-database.js';
+
 /**
  * Which small files the analysis keeps, declared up front so the layer pass can decide at each
  * tar header whether to hold on to the data. Everything else is only hashed and counted.
@@ -64,6 +67,16 @@ export const dpkgFileListDetector: Detector = {
 /** apk's installed database (Alpine, Wolfi). */
 export const apkDetector = exact('apk', ['lib/apk/db/installed'], { maxBytes: 64 * MiB });
 
+/** rpm's SQLite database (Berkeley DB and NDB ones are only reported as present, never kept). */
+export const rpmDetector = exact(
+  'rpm',
+  RPM_DATABASE_FILES.filter((f) => f.format === 'sqlite').map((f) => f.path),
+  { maxBytes: RPM_SQLITE_MAX_BYTES },
+);
+
+/** PEM and DER certificates (certificates.ts): `*.pem`, `*.crt`, `*.cer`, `*.der`, `/etc/ssl/certs/*`. */
+export const certificateDetector: Detector = { id: 'certificates', wants: certificateWant };
+
 const NPM_PACKAGE_JSON = /(?:^|\/)node_modules\/(?:@[^/]+\/)?[^/@.][^/]*\/package\.json$/;
 
 /** `node_modules/<name>/package.json` and `node_modules/@scope/<name>/package.json`, at any depth. */
@@ -86,6 +99,8 @@ export const DEFAULT_DETECTORS: readonly Detector[] = [
   dpkgDetector,
   dpkgFileListDetector,
   apkDetector,
+  rpmDetector,
+  certificateDetector,
   npmDetector,
   pythonDetector,
 ];

@@ -1,5 +1,10 @@
 import type { PackageType, ProfilePackage } from './container-profile.js';
-import { compareApkVersions, compareDebianVersions, compareLooseVersions } from './diff-version.js';
+import {
+  compareApkVersions,
+  compareDebianVersions,
+  compareLooseVersions,
+  compareRpmVersions,
+} from './diff-version.js';
 
 export interface PackageDiffItem {
   readonly type: PackageType;
@@ -18,7 +23,7 @@ export interface PackageChange {
   readonly left: string;
   /** Right version. */
   readonly right: string;
-  /** By the ecosystem's own ordering (dpkg for deb, apk-tools for apk, semver-ish otherwise). */
+  /** By the ecosystem's own ordering (dpkg for deb, apk-tools for apk, rpmvercmp for rpm, semver-ish otherwise). */
   readonly direction: 'upgrade' | 'downgrade' | 'rebuild';
 }
 
@@ -32,6 +37,7 @@ export interface PackageDiff {
 export function compareVersions(type: PackageType, a: string, b: string): number {
   if (type === 'deb') return compareDebianVersions(a, b);
   if (type === 'apk') return compareApkVersions(a, b);
+  if (type === 'rpm') return compareRpmVersions(a, b);
   return compareLooseVersions(a, b);
 }
 

@@ -187,3 +187,99 @@ function tokens(version: string): (string | number)[] {
 function sign(n: number): number {
   return n < 0 ? -1 : n > 0 ? 1 : 0;
 }
+
+/**
+ * Compares two rpm versions `[epoch:]version[-release]` as rpm does (`rpm.vercmp`, rpmio
+ * `rpmvercmp.c` and `rpmver.c`): the epoch (missing is 0), then the version, then the
+ * release, each with {@link rpmvercmp}.
+ *
+ * @example
+ * compareRpmVersions('1:1.0-1', '2.0-1'); // > 0: the epoch wins
+ * compareRpmVersions('1.0~rc1-1', '1.0-1'); // < 0
+ */
+export function compareRpmVersions(a: string, b: string): number {
+  const left = parseRpmEvr(a);
+  const right = parseRpmEvr(b);
+  return (
+    rpmvercmp(left.epoch, right.epoch) ||
+    rpmvercmp(left.version, right.version) ||
+    rpmvercmp(left.release, right.release)
+  );
+}
+
+/** rpm's EVR split: digits before a `:` are the epoch, the release follows the last `-`. */
+export function parseRpmEvr(evr: string): { epoch: string; version: string; release: string } {
+  let rest = evr.trim();
+  let epoch = '0';
+  const colon = /^([0-9]*):/.exec(rest);
+  if (colon) {
+    epoch = colon[1] === '' ? '0' : (colon[1] as string);
+    rest = rest.slice(colon[0].length);
+  }
+  const dash = rest.lastIndexOf('-');
+  return dash < 0
+    ? { epoch, version: rest, release: '' }
+    : { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) };
+}
+
+const isAlnum = (c: number): boolean => isDigit(c) || isAlpha(c);
+
+/**
+ * rpm's `rpmvercmp()`: compares alternating digit and letter segments, other characters only
+ * separate; digit segments compare as numbers and beat letter segments; `~` sorts before
+ * everything (even the end), `^` after the end but before anything else; if all segments
+ * match, the string with characters left over is newer. Returns −1, 0 or 1.
+ */
+export function rpmvercmp(a: string, b: string): number {
+  if (a === b) return 0;
+  let i = 0;
+  let j = 0;
+  const at = (s: string, k: number): number => (k < s.length ? s.charCodeAt(k) : 0);
+  const TILDE = 126;
+  const CARET = 94;
+  while (i < a.length || j < b.length) {
+    while (i < a.length && !isAlnum(at(a, i)) && at(a, i) !== TILDE && at(a, i) !== CARET) i++;
+    while (j < b.length && !isAlnum(at(b, j)) && at(b, j) !== TILDE && at(b, j) !== CARET) j++;
+    const ca = at(a, i);
+    const cb = at(b, j);
+    if (ca === TILDE || cb === TILDE) {
+      if (ca !== TILDE) return 1;
+      if (cb !== TILDE) return -1;
+      i++;
+      j++;
+      continue;
+    }
+    if (ca === CARET || cb === CARET) {
+      if (ca === 0) return -1;
+      if (cb === 0) return 1;
+      if (ca !== CARET) return 1;
+      if (cb !== CARET) return -1;
+      i++;
+      j++;
+      continue;
+    }
+    if (ca === 0 || cb === 0) break;
+    const numeric = isDigit(ca);
+    const inSegment = numeric ? isDigit : isAlpha;
+    let ei = i;
+    let ej = j;
+    while (ei < a.length && inSegment(at(a, ei))) ei++;
+    while (ej < b.length && inSegment(at(b, ej))) ej++;
+    // A numeric segment against a letter one (which reads as empty): the number is newer.
+    if (ej === j) return numeric ? 1 : -1;
+    let sa = a.slice(i, ei);
+    let sb = b.slice(j, ej);
+    if (numeric) {
+      sa = sa.replace(/^0+/, '');
+      sb = sb.replace(/^0+/, '');
+      if (sa.length !== sb.length) return sa.length > sb.length ? 1 : -1;
+    }
+    if (sa !== sb) return sa < sb ? -1 : 1;
+    i = ei;
+    j = ej;
+  }
+  const restA = i < a.length;
+  const restB = j < b.length;
+  if (!restA && !restB) return 0;
+  return restA ? 1 : -1;
+}

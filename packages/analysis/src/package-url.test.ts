@@ -38,6 +38,21 @@ describe('packageUrl', () => {
       { id: null, versionId: null, prettyName: null },
       'pkg:deb/debian/bash@5.2',
     ],
+    [
+      pkg({ type: 'rpm', name: 'curl', version: '7.50.3-1.fc25', arch: 'i386' }),
+      { id: 'fedora', versionId: '25', prettyName: null },
+      'pkg:rpm/fedora/curl@7.50.3-1.fc25?arch=i386&distro=fedora-25',
+    ],
+    [
+      pkg({ type: 'rpm', name: 'openssl-libs', version: '1:3.0.7-27.el9', arch: 'x86_64' }),
+      { id: 'rhel', versionId: '9.4', prettyName: null },
+      'pkg:rpm/rhel/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1',
+    ],
+    [
+      pkg({ type: 'rpm', name: 'bash', version: '5.2-1' }),
+      { id: null, versionId: null, prettyName: null },
+      'pkg:rpm/bash@5.2-1',
+    ],
     [pkg({ type: 'npm', name: 'left-pad', version: '1.3.0' }), debian, 'pkg:npm/left-pad@1.3.0'],
     [pkg({ type: 'npm', name: '@babel/core', version: '7.24.0' }), debian, 'pkg:npm/%40babel/core@7.24.0'],
     [

@@ -67,9 +67,20 @@ const DEFAULT_NAMESPACE: Partial<Record<ProfilePackage['type'], string>> = {
  */
 export function packageUrl(pkg: ProfilePackage, os: ContainerProfile['overview']['os']): string {
   switch (pkg.type) {
-    case 'deb':
-    case 'apk':
     case 'rpm': {
+      // PURL-TYPES rpm: the version is `version-release`, the epoch a qualifier.
+      const namespace = os.id?.toLowerCase();
+      const match = /^([0-9]+):(.*)$/.exec(pkg.version);
+      return formatPackageUrl({
+        type: 'rpm',
+        ...(namespace ? { namespace } : {}),
+        name: pkg.name,
+        version: match ? match[2] : pkg.version,
+        qualifiers: { arch: pkg.arch, epoch: match?.[1], distro: distroQualifier(os) },
+      });
+    }
+    case 'deb':
+    case 'apk': {
       const namespace = os.id?.toLowerCase() ?? DEFAULT_NAMESPACE[pkg.type];
       return formatPackageUrl({
         type: pkg.type,

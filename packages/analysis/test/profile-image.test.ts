@@ -326,6 +326,9 @@ describe('profileImage on the real registry', () => {
       runsAsRoot: false,
       shells: ['/bin/bash'],
       packageManagers: ['apt-get'],
+      packageDatabases: [
+        { type: 'deb', path: '/var/lib/dpkg/status', format: 'dpkg-status', status: 'read', packageCount: 2 },
+      ],
     });
     expect(profile.config).toEqual({
       entrypoint: ['/usr/bin/tool2'],
@@ -403,6 +406,8 @@ describe('profileImage on the real registry', () => {
       worldWritable: ['/shared/open', '/shared/world.txt'],
       capabilities: [{ path: '/usr/sbin/ping', caps: 'cap_net_raw=ep' }],
       privateKeys: ['/root/.ssh/id_ed25519'],
+      certificates: [],
+      certificateBundles: [],
       users: [
         { name: 'root', uid: 0, gid: 0, shell: '/bin/bash', home: '/root' },
         { name: 'app', uid: 1000, gid: 1000, shell: '/usr/sbin/nologin', home: '/home/app' },

@@ -82,6 +82,7 @@ function profileWith(packages: readonly ProfilePackage[]): ContainerProfile {
       runsAsRoot: true,
       shells: [],
       packageManagers: [],
+      packageDatabases: [],
     },
     config: {
       entrypoint: null,
@@ -104,6 +105,8 @@ function profileWith(packages: readonly ProfilePackage[]): ContainerProfile {
       worldWritable: [],
       capabilities: [],
       privateKeys: [],
+      certificates: [],
+      certificateBundles: [],
       users: [],
       groups: [],
     },
