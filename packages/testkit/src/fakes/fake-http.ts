@@ -41,11 +41,22 @@ export interface ScriptedFailure {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Something that happens to the fake just before a matching request is handled, e.g. its tokens
+ * expire when the second page is asked for: "the token expired mid-listing".
+ */
+export interface ScriptedEvent {
+  readonly match: (request: FakeRequest) => boolean;
+  readonly run: () => void;
+}
+
 export interface FakeRecord {
   readonly method: string;
   /** Path with query. */
   readonly path: string;
   readonly status: number;
+  /** When the request arrived (epoch ms): shows how long a client waited before retrying. */
+  readonly at: number;
 }
 
 export interface FakeServer {
@@ -55,7 +66,9 @@ export interface FakeServer {
   requests(): FakeRecord[];
   clearRequests(): void;
   failNext(failure: ScriptedFailure): void;
-  /** Forgets scripted failures that have not fired. */
+  /** Runs `event.run` once, before the first request that `event.match`es is handled. */
+  beforeNext(event: ScriptedEvent): void;
+  /** Forgets scripted failures and events that have not fired. */
   clearFailures(): void;
   stop(): Promise<void>;
 }
@@ -65,15 +78,18 @@ const MAX_BODY = 1024 * 1024;
 export async function startFakeServer(handler: FakeHandler): Promise<FakeServer> {
   const recorded: FakeRecord[] = [];
   const failures: { failure: ScriptedFailure; left: number }[] = [];
+  const events: ScriptedEvent[] = [];
   let origin = '';
   const server = createServer((raw, response) => {
     const url = new URL(raw.url ?? '/', 'http://fake.invalid');
     const line = `${raw.method ?? 'GET'} ${url.pathname}${url.search}`;
+    const at = Date.now();
     response.once('finish', () =>
       recorded.push({
         method: raw.method ?? 'GET',
         path: `${url.pathname}${url.search}`,
         status: response.statusCode,
+        at,
       }),
     );
     const scripted = failures.find((f) => f.left > 0 && (f.failure.match?.test(line) ?? true));
@@ -92,20 +108,20 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
       return;
     }
     readBody(raw)
-      .then((body) =>
-        handler(
-          {
-            method: raw.method ?? 'GET',
-            pathname: url.pathname,
-            query: url.searchParams,
-            headers: raw.headers,
-            body,
-            raw,
-            origin,
-          },
-          response,
-        ),
-      )
+      .then((body) => {
+        const request: FakeRequest = {
+          method: raw.method ?? 'GET',
+          pathname: url.pathname,
+          query: url.searchParams,
+          headers: raw.headers,
+          body,
+          raw,
+          origin,
+        };
+        const event = events.findIndex((e) => e.match(request));
+        if (event >= 0) events.splice(event, 1)[0]?.run();
+        return handler(request, response);
+      })
       .then((reply) => {
         if (reply !== 'handled') send(response, reply);
       })
@@ -127,8 +143,12 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
     failNext: (failure) => {
       failures.push({ failure, left: failure.times ?? 1 });
     },
+    beforeNext: (event) => {
+      events.push(event);
+    },
     clearFailures: () => {
       failures.length = 0;
+      events.length = 0;
     },
     stop: () => listening.close(),
   };
