@@ -97,3 +97,34 @@ export function secretsRule(input: AdviceInput): ProfileAdvice[] {
     ),
   ];
 }
+
+/**
+ * Certificates past their `notAfter` (or within 30 days of it) break TLS the day they are
+ * used; expired CAs in a trust store mean an outdated `ca-certificates`.
+ */
+export function certificatesRule(input: AdviceInput): ProfileAdvice[] {
+  const { certificates, certificateBundles } = input.profile.security;
+  const expired = certificates.filter((c) => c.expired);
+  const soon = certificates.filter((c) => c.expiresSoon);
+  const bundles = certificateBundles.filter((b) => b.expired > 0);
+  if (expired.length + soon.length + bundles.length === 0) return [];
+  const inBundles = bundles.reduce((sum, b) => sum + b.expired, 0);
+  const parts = [
+    expired.length > 0 ? `${expired.length} certificate(s) have expired` : '',
+    soon.length > 0 ? `${soon.length} expire(s) within 30 days` : '',
+    inBundles > 0 ? `${inBundles} expired certificate(s) sit in trust stores or bundles` : '',
+  ].filter(Boolean);
+  return [
+    finding(
+      {
+        id: 'expired-certificates',
+        title: 'Expired or expiring certificates',
+        detail: `${parts.join(', ')}; renew them and mount certificates at run time instead of baking them in, and keep ca-certificates up to date.`,
+        estimatedSavingsBytes: 0,
+        severity: expired.length > 0 ? 'medium' : 'low',
+        suggestion: 'RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates',
+      },
+      [...expired, ...soon].map((c) => c.path).concat(bundles.map((b) => b.path)),
+    ),
+  ];
+}

@@ -1,5 +1,5 @@
 import { buildToolsRule, multiStageRule, noInstallRecommendsRule } from './advice-build-tools.js';
-import { rootUserRule, secretsRule, setuidRule, shellsRule } from './advice-security.js';
+import { certificatesRule, rootUserRule, secretsRule, setuidRule, shellsRule } from './advice-security.js';
 import {
   cleanupSameRunRule,
   deadBytesRule,
@@ -58,6 +58,7 @@ export const ADVICE_RULES: readonly AdviceRule[] = [
   shellsRule,
   setuidRule,
   secretsRule,
+  certificatesRule,
 ];
 
 const SEVERITY_RANK: Record<AdviceSeverity, number> = { high: 3, medium: 2, low: 1, info: 0 };

@@ -524,6 +524,10 @@ function summariseTree(fs: MergedFileSystem, now: Date): TreeSummary {
     }
     if (isWorldWritable(node)) worldWritable.push(abs);
   }
+  const certs = certificateFindings(certificateFiles, keyDirs, now);
+  // A PEM file with the certificate first and its key after it escapes the private key sniff.
+  const keys = new Set(privateKeys);
+  const withKeys = certs.keyFiles.filter((path) => !keys.has(path));
   return {
     fileCount,
     filesSize,
@@ -532,8 +536,9 @@ function summariseTree(fs: MergedFileSystem, now: Date): TreeSummary {
       setgid,
       worldWritable,
       capabilities,
-      privateKeys,
-      ...certificateFindings(certificateFiles, keyDirs, now),
+      privateKeys: withKeys.length > 0 ? [...privateKeys, ...withKeys].sort() : privateKeys,
+      certificates: certs.certificates,
+      certificateBundles: certs.certificateBundles,
     },
     languagePackages,
   };
@@ -552,13 +557,20 @@ function certificateFindings(
   files: readonly { path: string; node: FsNode; content: Buffer }[],
   keyDirs: ReadonlySet<string>,
   now: Date,
-): { certificates: ProfileCertificate[]; certificateBundles: ProfileCertificateBundle[] } {
+): {
+  certificates: ProfileCertificate[];
+  certificateBundles: ProfileCertificateBundle[];
+  /** Certificate files that also hold a private key. */
+  keyFiles: string[];
+} {
   const certificates: ProfileCertificate[] = [];
+  const keyFiles: string[] = [];
   const bundles = new Map<string, { count: number; expired: number }>();
   const isExpired = (c: ParsedCertificate): boolean => Date.parse(c.notAfter) < now.getTime();
   for (const { path, node, content } of files) {
     const parsed = parseCertificateFile(content);
     if (!parsed) continue;
+    if (parsed.containsPrivateKey) keyFiles.push(`/${path}`);
     const trustStore = isTrustStorePath(path);
     if (trustStore || parsed.certificates.length > 1) {
       const key = `/${trustStore && parsed.certificates.length === 1 ? dirOf(path) : path}`;
@@ -585,6 +597,7 @@ function certificateFindings(
       .sort(([a], [b]) => compare(a, b))
       .slice(0, CERTIFICATE_ITEMS)
       .map(([path, b]) => ({ path, count: b.count, expired: b.expired })),
+    keyFiles,
   };
 }
 
