@@ -616,8 +616,12 @@ function goPackages(path: string, node: FsNode): ProfilePackage[] {
   const info = node.go;
   if (!info) return [];
   const at = { layerIndex: node.layerIndex, path: `/${path}` };
+  const mainPath = info.main?.path ?? info.path;
   return [
-    { type: 'golang', name: info.main?.path ?? info.path, version: info.main?.version ?? '(devel)', ...at },
+    // Pre-1.18 binaries built outside a module carry no module info: the toolchain only.
+    ...(mainPath === ''
+      ? []
+      : [{ type: 'golang' as const, name: mainPath, version: info.main?.version ?? '(devel)', ...at }]),
     ...info.deps.map((d) => ({ type: 'golang' as const, name: d.path, version: d.version, ...at })),
     { type: 'golang', name: 'stdlib', version: info.goVersion, ...at },
   ];
