@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createLayout,
+  buildVendorImages,
   pushImage,
   startRegistry,
   type OciLayout,
@@ -11,18 +11,7 @@ import { genericPlatform, type Connector, type ConnectorCredentials } from '@ber
 
 let layout: OciLayout;
 beforeAll(async () => {
-  layout = await createLayout();
-  await layout.addImage('one', { layers: [{ entries: [{ type: 'file', path: 'a', content: 'one' }] }] });
-  await layout.addIndex('multi', [
-    {
-      platform: { os: 'linux', architecture: 'amd64' },
-      layers: [{ entries: [{ type: 'file', path: 'x', content: 'amd64' }] }],
-    },
-    {
-      platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
-      layers: [{ entries: [{ type: 'file', path: 'x', content: 'arm64' }] }],
-    },
-  ]);
+  layout = await buildVendorImages();
 });
 afterAll(async () => layout?.remove());
 

@@ -1,5 +1,5 @@
 import { RegistryClient, type FetchedManifest } from '@berth/oci';
-import { createLayout, type OciLayout } from '@berth/testkit';
+import { buildVendorImages } from '@berth/testkit';
 import type { Connector, ConnectorContext, ConnectorCredentials, CredentialSource } from '@berth/connectors';
 
 /** Fast retries: tests wait milliseconds, not seconds, yet still exercise `Retry-After`. */
@@ -9,21 +9,7 @@ export const CONTEXT: ConnectorContext = {
 };
 
 /** One single-platform image and one two-platform index. */
-export async function buildImages(): Promise<OciLayout> {
-  const layout = await createLayout();
-  await layout.addImage('one', { layers: [{ entries: [{ type: 'file', path: 'a', content: 'one' }] }] });
-  await layout.addIndex('multi', [
-    {
-      platform: { os: 'linux', architecture: 'amd64' },
-      layers: [{ entries: [{ type: 'file', path: 'x', content: 'amd64' }] }],
-    },
-    {
-      platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
-      layers: [{ entries: [{ type: 'file', path: 'x', content: 'arm64' }] }],
-    },
-  ]);
-  return layout;
-}
+export const buildImages = buildVendorImages;
 
 export function source(credentials: ConnectorCredentials): CredentialSource {
   return () => Promise.resolve(credentials);

@@ -10,7 +10,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ARTIFACT_REGISTRY_READER,
-  createLayout,
+  buildVendorImages,
   ECR_READ_ONLY,
   freePort,
   jsonBody,
@@ -511,19 +511,8 @@ beforeAll(async () => {
   process.env.AWS_SECRET_ACCESS_KEY = BERTH_AWS.secretAccessKey;
   [registry, layout, server] = await Promise.all([
     startRegistry({ auth: 'basic' }),
-    createLayout(),
+    buildVendorImages(),
     startTestServer(),
-  ]);
-  await layout.addImage('one', { layers: [{ entries: [{ type: 'file', path: 'a', content: 'one' }] }] });
-  await layout.addIndex('multi', [
-    {
-      platform: { os: 'linux', architecture: 'amd64' },
-      layers: [{ entries: [{ type: 'file', path: 'x', content: 'amd64' }] }],
-    },
-    {
-      platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
-      layers: [{ entries: [{ type: 'file', path: 'x', content: 'arm64' }] }],
-    },
   ]);
   for (const name of REPOSITORIES) await pushImage(layout, 'one', registry, name);
   await pushImage(layout, 'multi', registry, 'acme/worker:multi', { all: true });

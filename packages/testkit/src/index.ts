@@ -32,4 +32,5 @@ export * from './fakes/quay-fake.js';
 export * from './fakes/github-packages-fake.js';
 export * from './fakes/acr-fake.js';
 export * from './fakes/google-fake.js';
+export * from './fakes/vendor-images.js';
 export * from './postgres.js';
