@@ -4,7 +4,8 @@ import type { Kysely } from 'kysely';
 import { loadConfig, type ServerConfig } from './config.js';
 import { migrateToLatest } from './db/migrations.js';
 import type { Schema } from './db/schema.js';
-import { openSqliteDatabase } from './db/sqlite-database.js';
+import { openDatabase } from './db/database.js';
+import type { Engine } from './db/engine.js';
 import { loadKeyRing } from './crypto/master-keys.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { buildApp } from './http/app.js';
@@ -12,7 +13,6 @@ import { createLogger } from './http/logger.js';
 import { createHttpMetrics } from './http/metrics.js';
 import { SYSTEM_CLOCK, type Clock } from './stores/clock.js';
 import { createStores, type Stores } from './stores/stores.js';
-import { ConfigError } from './config.js';
 import { createCatalogStore, type CatalogStore } from './catalog/catalog-store.js';
 import { NO_PUBLIC_SEARCH, type PublicSearch } from './catalog/public-search.js';
 import { createSyncHandler, SYNC_JOB } from './catalog/sync-connector.js';
@@ -35,6 +35,8 @@ export interface Runtime {
   readonly diffs: DiffStore;
   readonly diffService: DiffService;
   readonly db: Kysely<Schema>;
+  /** `sqlite` (embedded) or `postgres` (BERTH_DATABASE_URL). */
+  readonly engine: Engine;
   readonly stores: Stores;
   readonly box: SecretBox;
   readonly connectors: ConnectorService;
@@ -57,12 +59,7 @@ export interface RuntimeOptions {
 /** Opens the database (migrated) and the key ring: what every server-side command needs. */
 export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const config = loadConfig(options.env);
-  if (config.databaseUrl) {
-    throw new ConfigError(
-      'BERTH_DATABASE_URL (PostgreSQL) is not supported by this version yet; unset it to use the embedded SQLite database',
-    );
-  }
-  const { db, afterSensitiveDelete } = openSqliteDatabase(config.dataDir);
+  const { db, engine, afterSensitiveDelete } = await openDatabase(config);
   try {
     await migrateToLatest(db);
     const box = new SecretBox(loadKeyRing(config));
@@ -98,6 +95,7 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
       config,
       clock,
       db,
+      engine,
       stores,
       box,
       connectors,
@@ -120,7 +118,58 @@ export interface RunningServer {
   readonly url: string;
   readonly app: FastifyInstance;
   readonly runtime: Runtime;
-  close(): Promise<void>;
+  /**
+   * Stops listening, stops taking jobs, lets running ones finish for up to `deadlineMs` (then
+   * aborts them, which hands them back to the queue) and closes the database pool.
+   */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/**
+ * Runs this process's job workers (sync, profile, diff) and the periodic sync scheduler.
+ * Returns a function that stops the scheduler; `runtime.jobs.stop()` stops the workers.
+ */
+export function startJobWorkers(runtime: Runtime): () => void {
+  runtime.jobs.start({
+    [SYNC_JOB]: createSyncHandler({
+      stores: runtime.stores,
+      catalog: runtime.catalog,
+      connectors: runtime.connectors,
+      clock: runtime.clock,
+    }),
+    [PROFILE_JOB]: runtime.profileService.handler,
+    [DIFF_JOB]: runtime.diffService.handler,
+  });
+  return startSyncScheduler(runtime.db, runtime.jobs, runtime.clock, runtime.config.syncIntervalMs);
+}
+
+export interface RunningWorker {
+  readonly runtime: Runtime;
+  /** Stops taking jobs, finishes or hands back running ones within `deadlineMs`, closes the pool. */
+  close(deadlineMs?: number): Promise<void>;
+}
+
+/**
+ * The composition root of `berth worker`: jobs only, no HTTP. Any number of workers (and
+ * `berth serve --no-worker` API processes) share one PostgreSQL database.
+ */
+export async function startWorker(
+  options: Omit<RuntimeOptions, 'worker' | 'webRoot' | 'publicSearch'> = {},
+): Promise<RunningWorker> {
+  const runtime = await openRuntime(options);
+  const stopScheduler = startJobWorkers(runtime);
+  let closing: Promise<void> | undefined;
+  return {
+    runtime,
+    close(deadlineMs) {
+      closing ??= (async () => {
+        stopScheduler();
+        await runtime.jobs.stop(deadlineMs);
+        await runtime.close();
+      })();
+      return closing;
+    },
+  };
 }
 
 /**
@@ -154,34 +203,16 @@ export async function startServer(
       ...(options.webRoot ? { webRoot: options.webRoot } : {}),
       afterSensitiveDelete: runtime.afterSensitiveDelete,
     });
-    let stopScheduler = (): void => undefined;
-    if (options.worker !== false) {
-      runtime.jobs.start({
-        [SYNC_JOB]: createSyncHandler({
-          stores: runtime.stores,
-          catalog: runtime.catalog,
-          connectors: runtime.connectors,
-          clock: runtime.clock,
-        }),
-        [PROFILE_JOB]: runtime.profileService.handler,
-        [DIFF_JOB]: runtime.diffService.handler,
-      });
-      stopScheduler = startSyncScheduler(
-        runtime.db,
-        runtime.jobs,
-        runtime.clock,
-        runtime.config.syncIntervalMs,
-      );
-    }
+    const stopScheduler = options.worker !== false ? startJobWorkers(runtime) : () => undefined;
     const address = await app.listen({ host: runtime.config.host, port: runtime.config.port });
     return {
       url: address,
       app,
       runtime,
-      async close() {
+      async close(deadlineMs?: number) {
         stopScheduler();
         await app.close();
-        await runtime.jobs.stop();
+        await runtime.jobs.stop(deadlineMs);
         await runtime.close();
       },
     };

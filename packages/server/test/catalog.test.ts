@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLayout,
@@ -11,7 +9,7 @@ import {
   type ScriptedServer,
 } from '@berth/testkit';
 import { dockerHubPublicSearch } from '@berth/server';
-import { Api, startTestServer, type TestServer } from './harness.js';
+import { Api, databaseContentTexts, recordTagWrites, startTestServer, type TestServer } from './harness.js';
 
 let registry: RunningRegistry;
 let layout: OciLayout;
@@ -176,15 +174,7 @@ describe('initial sync', () => {
 
 describe('incremental sync', () => {
   it('adds, removes and updates what changed and rewrites nothing else', async () => {
-    const { sql } = await import('kysely');
-    await sql`create temp table if not exists tag_writes (op text)`.execute(server.runtime.db);
-    await sql`create temp trigger if not exists tag_updates after update on tags begin insert into tag_writes values ('update'); end`.execute(
-      server.runtime.db,
-    );
-    await sql`create temp trigger if not exists tag_inserts after insert on tags begin insert into tag_writes values ('insert'); end`.execute(
-      server.runtime.db,
-    );
-    await sql`delete from tag_writes`.execute(server.runtime.db);
+    const tagWrites = await recordTagWrites(server.runtime.db);
 
     await pushImage(layout, 'a', registry, 'team/worker:2');
     await pushImage(layout, 'a', registry, 'team/python-app:edge'); // edge moves from a to a: unchanged
@@ -192,9 +182,7 @@ describe('incremental sync', () => {
     await deleteTag(registry, 'team/web9', '1'); // the repository keeps existing with no tags
     expect((await syncNow(alice, connectorId)).status).toBe('done');
 
-    const writes = (await sql<{ op: string }>`select op from tag_writes`.execute(server.runtime.db)).rows
-      .map((r) => r.op)
-      .sort();
+    const writes = (await tagWrites()).sort();
     expect(writes).toEqual(['insert', 'update']);
     const worker = await alice.call<{ items: { name: string }[] }>(
       'GET',
@@ -418,14 +406,11 @@ describe('connector delete', () => {
       config: { endpoint: registry.url },
     });
     await server.runtime.jobs.idle();
-    const files = () =>
-      readdirSync(server.dataDir)
-        .filter((f) => f.startsWith('berth.sqlite'))
-        .map((f) => readFileSync(join(server.dataDir, f)).toString('latin1'));
-    expect(files().some((t) => t.includes('xq7-distinctive-repo'))).toBe(true);
+    const files = () => databaseContentTexts(server);
+    expect((await files()).some((t) => t.includes('xq7-distinctive-repo'))).toBe(true);
     // Alice's connector also has it (it is in the same registry): remove hers from the picture first.
     await alice.call('DELETE', `/api/v1/connectors/${connectorId}`);
     expect((await api.call('DELETE', `/api/v1/connectors/${created.body.id}`)).status).toBe(204);
-    for (const text of files()) expect(text.includes('xq7-distinctive-repo')).toBe(false);
+    for (const text of await files()) expect(text.includes('xq7-distinctive-repo')).toBe(false);
   });
 });

@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLayout,
@@ -9,7 +7,7 @@ import {
   type OciLayout,
   type RunningRegistry,
 } from '@berth/testkit';
-import { Api, startTestServer, type TestServer } from './harness.js';
+import { Api, databaseContentTexts, startTestServer, type TestServer } from './harness.js';
 
 let server: TestServer;
 let registry: RunningRegistry;
@@ -235,14 +233,12 @@ describe('permanent delete', () => {
         row.ciphertext,
         row.wrapped_key,
       ];
-      const files = () =>
-        readdirSync(server.dataDir)
-          .filter((f) => f.startsWith('berth.sqlite'))
-          .map((f) => readFileSync(join(server.dataDir, f)).toString('latin1'));
+      const files = () => databaseContentTexts(server);
       // The check can see them while the connector exists.
-      expect(files().some((text) => text.includes(row.ciphertext))).toBe(true);
+      expect((await files()).some((text) => text.includes(row.ciphertext))).toBe(true);
       expect((await api.call('DELETE', `/api/v1/connectors/${created.body.id}`)).status).toBe(204);
-      for (const text of files()) for (const needle of needles) expect(text.includes(needle)).toBe(false);
+      for (const text of await files())
+        for (const needle of needles) expect(text.includes(needle)).toBe(false);
     } finally {
       await marked.stop();
     }

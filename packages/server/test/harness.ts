@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { startServer, type RunningServer, type RuntimeOptions } from '@berth/server';
+import { testDatabaseEnv } from './test-engine.js';
+export { TEST_ENGINE, testDatabaseEnv, databaseContentTexts, recordTagWrites } from './test-engine.js';
 
 export interface TestServer extends RunningServer {
   readonly dataDir: string;
@@ -11,7 +13,11 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-/** A real server on a free loopback port with its own data directory and captured logs. */
+/**
+ * A real server on a free loopback port with its own data directory and captured logs, on the
+ * engine under test (`BERTH_TEST_ENGINE`: SQLite by default, or PostgreSQL with a fresh
+ * database per data directory).
+ */
 export async function startTestServer(
   env: Record<string, string> = {},
   options: Omit<RuntimeOptions, 'env'> = {},
@@ -30,6 +36,7 @@ export async function startTestServer(
       BERTH_HOST: '127.0.0.1',
       BERTH_DATA_DIR: dataDir,
       BERTH_LOG_LEVEL: 'info',
+      ...(await testDatabaseEnv(dataDir)),
       ...env,
     },
     logDestination: sink,

@@ -12,6 +12,7 @@ import {
   type Runtime,
 } from '@berth/server';
 import { randomBytes } from 'node:crypto';
+import { testDatabaseEnv } from './harness.js';
 
 const dirs: string[] = [];
 const runtimes: Runtime[] = [];
@@ -23,7 +24,9 @@ afterEach(async () => {
 async function runtime(env: Record<string, string> = {}): Promise<Runtime & { dataDir: string }> {
   const dataDir = env.BERTH_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'berth-secrets-'));
   if (!env.BERTH_DATA_DIR) dirs.push(dataDir);
-  const r = await openRuntime({ env: { BERTH_DATA_DIR: dataDir, ...env } });
+  const r = await openRuntime({
+    env: { BERTH_DATA_DIR: dataDir, ...(await testDatabaseEnv(dataDir)), ...env },
+  });
   runtimes.push(r);
   return Object.assign(r, { dataDir });
 }
@@ -128,7 +131,9 @@ describe('secrets at rest', () => {
     const oldKey = (JSON.parse(readFileSync(join(r.dataDir, KEY_FILE), 'utf8')) as { keys: string[] })
       .keys[0] as string;
 
-    const result = await rotateMasterKey({ env: { BERTH_DATA_DIR: r.dataDir } });
+    const result = await rotateMasterKey({
+      env: { BERTH_DATA_DIR: r.dataDir, ...(await testDatabaseEnv(r.dataDir)) },
+    });
     expect(result.rewrapped).toBe(150);
     const keys = (JSON.parse(readFileSync(join(r.dataDir, KEY_FILE), 'utf8')) as { keys: string[] }).keys;
     expect(keys).toHaveLength(1);
@@ -149,7 +154,12 @@ describe('secrets at rest', () => {
     const alice = await user(r, 'alice@example.com');
     const id = await r.stores.secrets.put(alice, 'env-secret');
     const result = await rotateMasterKey({
-      env: { BERTH_DATA_DIR: r.dataDir, BERTH_MASTER_KEY: newKey, BERTH_MASTER_KEY_PREVIOUS: oldKey },
+      env: {
+        BERTH_DATA_DIR: r.dataDir,
+        ...(await testDatabaseEnv(r.dataDir)),
+        BERTH_MASTER_KEY: newKey,
+        BERTH_MASTER_KEY_PREVIOUS: oldKey,
+      },
     });
     expect(result.rewrapped).toBe(1);
     const fresh = await runtime({ BERTH_DATA_DIR: r.dataDir, BERTH_MASTER_KEY: newKey });

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { engineOf } from '../db/engine.js';
 import type { Schema } from '../db/schema.js';
+import { postgresSearchCandidates } from './catalog-search-postgres.js';
 
 export interface SearchItem {
   readonly source: 'connected' | 'public';
@@ -82,6 +84,11 @@ export async function searchCatalog(
       .where('text', '<', `${q.toLowerCase()}\uffff`)
       .limit(CANDIDATES)
       .execute();
+  } else if (engineOf(db) === 'postgres') {
+    candidates = (await postgresSearchCandidates(db, ownerId, q, limit, CANDIDATES, [
+      'repository',
+      'tag',
+    ])) as Candidate[];
   } else {
     const run = (match: string) =>
       sql<Candidate>`select e.kind, e.ref_id, e.connector_id, e.text from catalog_search s join catalog_entries e on e.id = s.rowid

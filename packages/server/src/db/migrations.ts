@@ -4,11 +4,24 @@ import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } fr
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 import { AppError } from '../errors.js';
+import { engineOf } from './engine.js';
+
+/** An integer key the database assigns: `autoincrement` on SQLite, `serial` on PostgreSQL. */
+function withAutoId(db: AnyDb, table: string) {
+  const create = db.schema.createTable(table);
+  return engineOf(db) === 'postgres'
+    ? create.addColumn('id', 'serial', (c) => c.primaryKey())
+    : create.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+}
+
+/** Integers that may exceed 2^31 (byte sizes): `bigint` on PostgreSQL; SQLite's are 64-bit anyway. */
+const bigInteger = (db: AnyDb) => (engineOf(db) === 'postgres' ? 'bigint' : 'integer');
 
 /**
- * Migrations in code, one history for every engine: column types are chosen to mean the same
- * on SQLite and PostgreSQL (`text`, `integer`), so the same definitions serve both.
- * Never edit a released migration; add a new one.
+ * Migrations in code, one definition for both engines, each keeping its own history: column
+ * types are chosen to mean the same on SQLite and PostgreSQL (`text`, `integer`); where the
+ * engines differ (auto-assigned ids, byte sizes, the search index) a migration branches on
+ * {@link engineOf}. The SQLite branch of a released migration never changes; add a new one.
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_core': {
@@ -66,9 +79,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('detail', 'text')
         .execute();
       await db.schema.createIndex('audit_log_actor_at').on('audit_log').columns(['actor_id', 'at']).execute();
-      await db.schema
-        .createTable('login_failures')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      await withAutoId(db, 'login_failures')
         .addColumn('key', 'text', (c) => c.notNull())
         .addColumn('at', 'text', (c) => c.notNull())
         .execute();
@@ -128,7 +139,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('digest', 'text')
         .addColumn('media_type', 'text')
-        .addColumn('size', 'integer')
+        .addColumn('size', bigInteger(db))
         .addColumn('pushed_at', 'text')
         .addColumn('platforms', 'text')
         .execute();
@@ -190,9 +201,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       // the trigram tokenizer (substring and fuzzy matching without table scans), kept in step
       // by triggers; secure-delete so removed names do not linger in the index's pages.
       // The PostgreSQL dialect will index the same table with pg_trgm.
-      await db.schema
-        .createTable('catalog_entries')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      await withAutoId(db, 'catalog_entries')
         .addColumn('kind', 'text', (c) => c.notNull())
         .addColumn('ref_id', 'text', (c) => c.notNull().unique())
         .addColumn('owner_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
@@ -209,6 +218,15 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .on('catalog_entries')
         .column('connector_id')
         .execute();
+      if (engineOf(db) === 'postgres') {
+        // pg_trgm (a trusted extension: the database owner may create it) indexes the lower-cased
+        // names for substring (LIKE) and fuzzy (word similarity) matching without table scans.
+        await sql`create extension if not exists pg_trgm`.execute(db);
+        await sql`create index catalog_entries_text_trgm on catalog_entries using gin (lower(text) gin_trgm_ops)`.execute(
+          db,
+        );
+        return;
+      }
       await sql`create virtual table catalog_search using fts5(text, content = 'catalog_entries', content_rowid = 'id', tokenize = 'trigram')`.execute(
         db,
       );
@@ -305,9 +323,29 @@ export async function migrateToLatest(db: AnyDb): Promise<{ applied: string[] }>
     throw result.error instanceof Error
       ? result.error
       : new Error('database migration failed', { cause: result.error });
+  if (engineOf(db) === 'postgres') await useByteOrderCollation(db);
   return {
     applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
   };
+}
+
+/**
+ * Keyset pages, natural-sort keys and prefix ranges compare text byte by byte, as SQLite does.
+ * A PostgreSQL database created with a linguistic collation (en_US.UTF-8…) would order them
+ * differently, so every text column of Berth's tables is given the "C" collation.
+ */
+async function useByteOrderCollation(db: AnyDb): Promise<void> {
+  const { rows } = await sql<{ table_name: string; column_name: string }>`
+    select c.table_name, c.column_name from information_schema.columns c
+    join pg_database d on d.datname = current_database()
+    where c.table_schema = current_schema() and c.data_type = 'text' and c.collation_name is null
+      and c.table_name not like 'kysely_%'
+      and (d.datlocprovider = 'i' or d.datcollate not in ('C', 'POSIX'))`.execute(db);
+  for (const { table_name, column_name } of rows) {
+    await sql`alter table ${sql.id(table_name)} alter column ${sql.id(column_name)} type text collate "C"`.execute(
+      db,
+    );
+  }
 }
 
 /** True when every known migration has been applied (for `/readyz`). */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { ConfigError } from '../config.js';
+import type { Engine } from './engine.js';
 import type { Schema } from './schema.js';
 
 export const SQLITE_FILE = 'berth.sqlite';
@@ -14,6 +15,8 @@ export const SQLITE_FILE = 'berth.sqlite';
  */
 export interface OpenedDatabase {
   readonly db: Kysely<Schema>;
+  readonly engine: Engine;
+  /** The SQLite file, or the PostgreSQL URL without its password. */
   readonly path: string;
   /**
    * After deleting secrets: make sure no copy survives on disk. `secure_delete` zeroes the
@@ -47,6 +50,7 @@ export function openSqliteDatabase(dataDir: string): OpenedDatabase {
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   return {
     db,
+    engine: 'sqlite',
     path,
     afterSensitiveDelete: async () => {
       await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);

@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { engineOf } from '../db/engine.js';
 import type { JobsTable, Schema } from '../db/schema.js';
 import { newId } from '../crypto/tokens.js';
 import type { Clock } from '../stores/clock.js';
@@ -33,10 +34,28 @@ function toRecord(row: JobsTable): JobRecord {
   };
 }
 
+/** Advisory-lock id under which PostgreSQL workers claim jobs one at a time ('berthjob'). */
+const CLAIM_LOCK = 0x6265727468n;
+
 /**
- * The job queue of the embedded deployment: a table in the database and workers inside the
- * server process. A job survives a restart: one that was running when the process died is
- * claimed again once its lease runs out. Jobs with the same key never run concurrently.
+ * On PostgreSQL several processes share the table: claims are serialised by a transaction-level
+ * advisory lock (so two workers never pick the same job, nor two jobs with the same key), and
+ * enqueues of one key by a lock on the key (so identical requests on different processes join
+ * one job). SQLite has one writer at a time already.
+ */
+async function lockFor(tx: Transaction<Schema>, what: 'claim' | { key: string }): Promise<void> {
+  if (engineOf(tx) !== 'postgres') return;
+  if (what === 'claim') await sql`select pg_advisory_xact_lock(${CLAIM_LOCK.toString()}::bigint)`.execute(tx);
+  else await sql`select pg_advisory_xact_lock(hashtext(${what.key}))`.execute(tx);
+}
+
+/**
+ * The job queue: a table in the database and workers inside this process. On SQLite that is
+ * the embedded deployment; on PostgreSQL any number of processes (`berth serve`, `berth worker`)
+ * share the table. A job survives a restart or a killed worker: one that was running when its
+ * process died is claimed again (by any process) once its lease runs out, and its handler
+ * starts over; results become visible only when the handler marks them done. Jobs with the
+ * same key never run concurrently.
  */
 export function createEmbeddedJobQueue(
   db: Kysely<Schema>,
@@ -59,6 +78,7 @@ export function createEmbeddedJobQueue(
 
   async function claim(): Promise<JobRecord | undefined> {
     return db.transaction().execute(async (tx) => {
+      await lockFor(tx, 'claim');
       const now = iso();
       const busyKeys = tx
         .selectFrom('jobs')
@@ -209,6 +229,7 @@ export function createEmbeddedJobQueue(
   return {
     async enqueue(job: NewJob) {
       const record = await db.transaction().execute(async (tx) => {
+        await lockFor(tx, { key: job.key });
         const existing = await tx
           .selectFrom('jobs')
           .selectAll()

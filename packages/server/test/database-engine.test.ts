@@ -1,0 +1,163 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS, migrateToLatest, openRuntime, type Runtime } from '@berth/server';
+import { TEST_ENGINE, testDatabaseEnv } from './harness.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Schemaless = any;
+
+const dirs: string[] = [];
+const runtimes: Runtime[] = [];
+afterAll(async () => {
+  await Promise.all(runtimes.map((r) => r.close()));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+async function fresh(): Promise<Runtime> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'berth-db-'));
+  dirs.push(dataDir);
+  const runtime = await openRuntime({
+    env: { BERTH_DATA_DIR: dataDir, ...(await testDatabaseEnv(dataDir)) },
+  });
+  runtimes.push(runtime);
+  return runtime;
+}
+
+describe(`the database (${TEST_ENGINE})`, () => {
+  it('keeps its own migration history with every migration applied once', async () => {
+    const runtime = await fresh();
+    expect(runtime.engine).toBe(TEST_ENGINE);
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+      runtime.db,
+    );
+    expect(rows.map((r) => r.name)).toEqual(Object.keys(MIGRATIONS).sort());
+    // Running the migrations again (a second process starting) changes nothing.
+    expect((await migrateToLatest(runtime.db)).applied).toEqual([]);
+  });
+
+  it('stores byte sizes above 2^31 and reads numbers back as numbers', async () => {
+    const runtime = await fresh();
+    const user = await runtime.stores.users.create('big@example.com', 'x');
+    if (user === 'email_taken') throw new Error('taken');
+    const connector = await runtime.stores.connectors.create(user.id, {
+      platform: 'generic',
+      name: 'big',
+      config: { endpoint: 'http://127.0.0.1:9' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (connector === 'name_taken') throw new Error('taken');
+    const size = 5 * 1024 ** 3;
+    await runtime.catalog.replaceRepository(user.id, connector.id, { name: 'huge/image' }, [
+      { name: 'v1', digest: `sha256:${'a'.repeat(64)}`, size },
+    ]);
+    const page = await runtime.catalog.listTags(user.id, connector.id, 'huge/image', {
+      limit: 10,
+    });
+    expect(page?.items[0]?.size).toBe(size);
+    const { n } = await runtime.db
+      .selectFrom('tags')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(n).toBe(1);
+  });
+
+  it('refuses a database URL it cannot use, without showing its password', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'berth-db-'));
+    dirs.push(dataDir);
+    await expect(
+      openRuntime({
+        env: { BERTH_DATA_DIR: dataDir, BERTH_DATABASE_URL: 'postgres://berth:s3cret-pw@127.0.0.1:9/berth' },
+      }),
+    ).rejects.toThrow(/^cannot connect to the database postgres:\/\/berth:\*\*\*@127\.0\.0\.1:9\/berth: /);
+    await expect(
+      openRuntime({
+        env: { BERTH_DATA_DIR: dataDir, BERTH_DATABASE_URL: 'postgres://berth:pw@127.0.0.1:9' },
+      }),
+    ).rejects.toThrow(
+      'BERTH_DATABASE_URL postgres://berth:***@127.0.0.1:9 names no database (add /DATABASE to the URL)',
+    );
+  });
+
+  it('searches through an index, not a table scan', async () => {
+    const runtime = await fresh();
+    const user = await runtime.stores.users.create('many@example.com', 'x');
+    if (user === 'email_taken') throw new Error('taken');
+    const connector = await runtime.stores.connectors.create(user.id, {
+      platform: 'generic',
+      name: 'many',
+      config: { endpoint: 'http://127.0.0.1:9' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (connector === 'name_taken') throw new Error('taken');
+    const plan =
+      TEST_ENGINE === 'postgres'
+        ? await (async () => {
+            // A catalog of 100,000 names, with statistics, as the planner would see a real one.
+            await sql`insert into catalog_entries (kind, ref_id, owner_id, connector_id, text)
+              select 'repository', 'r' || i, ${user.id}, ${connector.id}, 'team' || (i % 50) || '/service-' || i
+              from generate_series(1, 100000) i`.execute(runtime.db);
+            await sql`analyze catalog_entries`.execute(runtime.db);
+            return sql<{ 'QUERY PLAN': string }>`explain select ref_id from catalog_entries
+              where owner_id = ${user.id} and lower(text) like '%service-1234%'`.execute(runtime.db);
+          })()
+        : await sql<{
+            detail: string;
+          }>`explain query plan select rowid from catalog_search where catalog_search match '"python"'`.execute(
+            runtime.db,
+          );
+    const text = plan.rows.map((r) => Object.values(r).join(' ')).join('\n');
+    expect(text).toMatch(TEST_ENGINE === 'postgres' ? /catalog_entries_text_trgm/ : /VIRTUAL TABLE INDEX/);
+  });
+});
+
+describe('PostgreSQL with a linguistic default collation', () => {
+  it('gives every text column the byte-order "C" collation, as SQLite compares', async () => {
+    if (TEST_ENGINE !== 'postgres') {
+      // SQLite compares text byte by byte (BINARY) whatever the system locale.
+      const runtime = await fresh();
+      const { rows } = await sql<{ c: number }>`select ('B' < 'a') as c`.execute(runtime.db);
+      expect(rows[0]?.c).toBe(1);
+      return;
+    }
+    const admin = new URL(
+      (await testDatabaseEnv(mkdtempSync(join(tmpdir(), 'berth-db-'))))['BERTH_DATABASE_URL'] ?? '',
+    );
+    const name = `icu_${process.pid}_${Date.now().toString(36)}`;
+    const adminDb = new Kysely<Schemaless>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: admin.toString(), max: 1 }) }),
+    });
+    await sql`create database ${sql.id(name)} template template0 locale_provider icu icu_locale 'en-US' locale 'C'`.execute(
+      adminDb,
+    );
+    await adminDb.destroy();
+    admin.pathname = `/${name}`;
+    const db = new Kysely<Schemaless>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: admin.toString(), max: 2 }) }),
+    });
+    try {
+      expect((await sql<{ c: boolean }>`select ('B' < 'a') as c`.execute(db)).rows[0]?.c).toBe(false);
+      await migrateToLatest(db);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from information_schema.columns
+        where table_schema = current_schema() and data_type = 'text' and table_name not like 'kysely_%'
+          and collation_name is distinct from 'C'`.execute(db);
+      expect(rows[0]?.n).toBe(0);
+      expect(
+        (
+          await sql<{
+            c: boolean;
+          }>`select (a.sort_key < b.sort_key) as c from (select 'B'::text collate "C" as sort_key) a, (select 'a' as sort_key) b`.execute(
+            db,
+          )
+        ).rows[0]?.c,
+      ).toBe(true);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
