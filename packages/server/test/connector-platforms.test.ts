@@ -84,6 +84,8 @@ interface PlatformCase {
     readonly expire: () => void;
     /** Token exchanges so far: one more after the sync. */
     readonly exchanges: () => number;
+    /** What the user sees that needed the fresh token. */
+    readonly shows?: (connectorId: string) => Promise<void>;
   };
   /** Endpoints at a port where nothing listens. */
   readonly unreachable: (url: string) => { config: Fields; credentials: Credentials };
@@ -287,6 +289,14 @@ const CASES: PlatformCase[] = [
       at: (r) => r.pathname.startsWith('/v2/acme/worker/manifests/'),
       expire: () => ecr.expireAuthorizationTokens(),
       exchanges: () => ecr.calls('GetAuthorizationToken'),
+      shows: async (id) => {
+        const tags = await api.call<{ items: { name: string; platforms: { architecture: string }[] }[] }>(
+          'GET',
+          `/api/v1/connectors/${id}/tags?repository=acme/worker`,
+        );
+        const multi = tags.body.items.find((t) => t.name === 'multi');
+        expect(multi?.platforms.map((p) => p.architecture)).toEqual(['amd64', 'arm64']);
+      },
     },
     unreachable: (url) => ({
       config: { region: 'eu-west-1', accountId: ACCOUNT, endpoint: url, registryEndpoint: url },
@@ -807,6 +817,7 @@ describe.each(CASES.filter((c) => c.throttle || c.expiry))('$label when the vend
       expect(exchanges() - before).toBeGreaterThan(usual);
       expect(await repositoriesOf(id)).toEqual(c.repositories());
       expect(await tagsOf(id, c.tagsOf)).toEqual(expectedTags(c.tagsOf));
+      await c.expiry.shows?.(id);
     }
     expect((await api.call('DELETE', `/api/v1/connectors/${id}`)).status).toBe(204);
   });
