@@ -39,6 +39,15 @@ export function detectCompression(head: Uint8Array): Compression {
   return 'none';
 }
 
+export interface DecompressOptions {
+  /**
+   * For a source whose buffers are reused once consumed (a shared ring): called with the size
+   * of each source chunk, in order, once nothing refers to its bytes any more. Uncompressed
+   * chunks are then copied before they are passed on.
+   */
+  readonly release?: (bytes: number) => void;
+}
+
 export interface DecompressedStream {
   readonly compression: Compression;
   /** The uncompressed bytes, pulled on demand; errors of the source surface here. */
@@ -49,7 +58,11 @@ export interface DecompressedStream {
  * Peeks at the first bytes of `source`, detects the compression and returns the uncompressed
  * stream. Nothing is buffered beyond the peeked head and the decompressor's own window.
  */
-export async function decompress(source: AsyncIterable<Buffer>): Promise<DecompressedStream> {
+export async function decompress(
+  source: AsyncIterable<Buffer>,
+  options: DecompressOptions = {},
+): Promise<DecompressedStream> {
+  const { release } = options;
   const iterator = source[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headLength = 0;
@@ -81,22 +94,54 @@ export async function decompress(source: AsyncIterable<Buffer>): Promise<Decompr
   }
   switch (compression) {
     case 'none':
-      return { compression, chunks: replay() };
+      return { compression, chunks: release ? copied(replay(), release) : replay() };
     case 'zstd':
-      return { compression, chunks: zstdDecompress(replay()) };
+      // zstdDecompress asks for the next input chunk only once it is done with the last one.
+      return { compression, chunks: zstdDecompress(release ? releasedOnNext(replay(), release) : replay()) };
     case 'gzip':
-      return { compression, chunks: gunzip(replay()) };
+      return { compression, chunks: gunzip(replay(), release) };
   }
 }
 
-async function* gunzip(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+async function* copied(
+  source: AsyncIterable<Buffer>,
+  release: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    const copy = Buffer.from(chunk);
+    release(chunk.length);
+    yield copy;
+  }
+}
+
+async function* releasedOnNext(
+  source: AsyncIterable<Buffer>,
+  release: (bytes: number) => void,
+): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    yield chunk;
+    release(chunk.length);
+  }
+}
+
+async function* gunzip(
+  source: AsyncIterable<Buffer>,
+  release: ((bytes: number) => void) | undefined,
+): AsyncGenerator<Buffer> {
   // node:zlib honours backpressure: it inflates one output chunk at a time as the consumer pulls.
   // Concatenated gzip members (pigz, some layer writers) are read as one stream.
-  const out = pipeline(
-    Readable.from(source, { objectMode: false }),
-    createGunzip({ chunkSize: INFLATE_CHUNK_BYTES }),
-    () => undefined,
-  );
+  const inflater = createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
+  if (release) {
+    // A Transform calls back from _transform once it has consumed the whole input chunk (zlib
+    // inflates from the chunk's memory until then, on the thread pool).
+    const transform = inflater._transform.bind(inflater);
+    inflater._transform = (chunk: Buffer, encoding, callback) =>
+      transform(chunk, encoding, (error, data) => {
+        release(chunk.length);
+        callback(error, data);
+      });
+  }
+  const out = pipeline(Readable.from(source, { objectMode: false }), inflater, () => undefined);
   try {
     for await (const chunk of out as AsyncIterable<Buffer>) yield chunk;
   } catch (cause) {

@@ -7,7 +7,7 @@ import {
 } from '@berth/oci';
 import { AnalysisError, isAnalysisError } from './analysis-error.js';
 import { resolveLimits, type AnalysisLimits } from './analysis-limits.js';
-import { analyzeLayer, detectorIds } from './analyze-layer.js';
+import { analyzeLayer, detectorIds, type AnalyzeLayerOptions } from './analyze-layer.js';
 import { composeProfile, type ComposeLayer } from './compose-profile.js';
 import type { ContainerProfile, ProfileProgress } from './container-profile.js';
 import { DEFAULT_DETECTORS, type Detector } from './detectors.js';
@@ -15,6 +15,7 @@ import type { LayerCache } from './layer-cache.js';
 import type { ProfileCache } from './profile-cache.js';
 import { ANALYZER_VERSION, type LayerResult } from './layer-result.js';
 import type { MergedFileSystem } from './merged-fs.js';
+import { layerWorkersByDefault, prewarmLayerWorkers } from './layer-worker-pool.js';
 import { SingleFlight } from './single-flight.js';
 
 export interface ProfileImageOptions {
@@ -28,6 +29,8 @@ export interface ProfileImageOptions {
   readonly limits?: Partial<AnalysisLimits>;
   /** Default {@link DEFAULT_DETECTORS}. */
   readonly detectors?: readonly Detector[];
+  /** Analyse layers on worker threads ({@link AnalyzeLayerOptions.worker}). */
+  readonly worker?: boolean;
   /**
    * Composed profiles by manifest digest ({@link profileImage} only: {@link analyzeImage} also
    * returns the merged file system, which a cached profile does not have).
@@ -73,6 +76,7 @@ export async function profileImage(
   return guardAbort(options.signal, async () => {
     const started = performance.now();
     const limits = resolveLimits(options.limits);
+    prewarm(options);
     const image = await resolveImage(source, reference, resolveOptions(options));
     const key = `${image.manifestDigest} ${ANALYZER_VERSION} ${detectorIds(options.detectors ?? DEFAULT_DETECTORS).join()}`;
     const cached = await profiles.get(key);
@@ -104,9 +108,15 @@ export async function analyzeImage(
   return guardAbort(options.signal, async () => {
     const started = performance.now();
     const limits = resolveLimits(options.limits);
+    prewarm(options);
     const image = await resolveImage(source, reference, resolveOptions(options));
     return analyzeResolved(source, image, options, limits, started);
   });
+}
+
+/** A layer worker starts loading while the manifest and config are fetched. */
+function prewarm(options: ProfileImageOptions): void {
+  if (options.worker ?? layerWorkersByDefault()) prewarmLayerWorkers(1);
 }
 
 function resolveOptions(options: ProfileImageOptions): { platform?: Platform; signal?: AbortSignal } {
@@ -196,16 +206,18 @@ async function analyzeResolved(
             ) {
               return cached;
             }
-            const fresh = await analyzeLayer(source, descriptor, diffId, {
+            const layerOptions: AnalyzeLayerOptions = {
               signal: sharedSignal,
               limits,
               detectors: options.detectors ?? DEFAULT_DETECTORS,
+              ...(options.worker === undefined ? {} : { worker: options.worker }),
               onBytes: (bytes) => {
                 counted += bytes;
                 progress.bytesDone += bytes;
                 report(false);
               },
-            });
+            };
+            const fresh = await analyzeLayer(source, descriptor, diffId, layerOptions);
             await cache?.put(fresh);
             return fresh;
           },
