@@ -19,6 +19,7 @@ const PlatformPickerPage = lazy(() =>
   import('./pages/connector-form-page').then((m) => ({ default: m.PlatformPickerPage })),
 );
 const ProfilePage = lazy(() => import('./pages/profile-page').then((m) => ({ default: m.ProfilePage })));
+const DiffPage = lazy(() => import('./pages/diff-page').then((m) => ({ default: m.DiffPage })));
 const NotFoundPage = lazy(() => import('./pages/not-found-page').then((m) => ({ default: m.NotFoundPage })));
 
 function route(pathname: string): ReactNode {
@@ -30,6 +31,7 @@ function route(pathname: string): ReactNode {
   const edit = /^\/connectors\/([^/]+)\/edit$/.exec(pathname);
   if (edit?.[1]) return <ConnectorFormPage key={edit[1]} connectorId={decodeURIComponent(edit[1])} />;
   if (pathname.startsWith('/images/')) return <ProfilePage />;
+  if (pathname === '/diff') return <DiffPage />;
   return <NotFoundPage />;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imagePath, parseImagePath } from './image-route';
+import { imageKey, imagePath, imageSpec, parseImageKey, parseImagePath } from './image-route';
 
 describe('image addresses', () => {
   it('round-trips tags and digests, Docker-style', () => {
@@ -21,5 +21,21 @@ describe('image addresses', () => {
     });
     expect(parseImagePath('/connectors')).toBeUndefined();
     expect(parseImagePath('/images/%E0%A4%A/x:1')).toBeUndefined();
+  });
+
+  it('writes an address as one query value, and as what the API is asked for', () => {
+    const tag = { source: 'c_1', repository: 'team/python-app', reference: '2.0' };
+    expect(imageKey(tag)).toBe('c_1/team/python-app:2.0');
+    expect(parseImageKey(imageKey(tag))).toEqual(tag);
+    expect(parseImageKey(null)).toBeUndefined();
+    expect(imageSpec(tag, 'linux/arm64')).toEqual({
+      connectorId: 'c_1',
+      repository: 'team/python-app',
+      reference: '2.0',
+      platform: 'linux/arm64',
+    });
+    expect(imageSpec({ source: 'public', repository: 'alpine', reference: '3.20' }, null)).toEqual({
+      ref: 'docker.io/library/alpine:3.20',
+    });
   });
 });

@@ -1,3 +1,5 @@
+import type { ImageSpec } from './api/types';
+
 /**
  * Addresses of image pages, Docker-style so they read well in the address bar:
  * `/images/<connectorId>/team/app:1.2` or `/images/<connectorId>/team/app@sha256:…`, and
@@ -39,4 +41,25 @@ export function parseImagePath(pathname: string): ImageAddress | undefined {
   if (colon > 0 && !rest.slice(colon).includes('/'))
     return { source, repository: rest.slice(0, colon), reference: rest.slice(colon + 1) };
   return { source, repository: rest, reference: 'latest' };
+}
+
+/** `source/repository:tag` or `source/repository@sha256:…`: an address as one query-string value. */
+export function imageKey(address: ImageAddress): string {
+  const sep = address.reference.includes(':') ? '@' : ':';
+  return `${address.source}/${address.repository}${sep}${address.reference}`;
+}
+
+export function parseImageKey(key: string | null): ImageAddress | undefined {
+  return key ? parseImagePath(`/images/${key}`) : undefined;
+}
+
+/** What the API is asked for: a connector's image, or a public Docker Hub reference. */
+export function imageSpec(address: ImageAddress, platform: string | null): ImageSpec {
+  const p = platform ? { platform } : {};
+  if (address.source === 'public') {
+    const sep = address.reference.includes(':') ? '@' : ':';
+    const name = address.repository.includes('/') ? address.repository : `library/${address.repository}`;
+    return { ref: `docker.io/${name}${sep}${address.reference}`, ...p };
+  }
+  return { connectorId: address.source, repository: address.repository, reference: address.reference, ...p };
 }

@@ -22,7 +22,7 @@ import {
   type RunningRegistry,
   type ScriptedServer,
 } from '@berth/testkit';
-import type { ContainerProfile } from '../src/api/types';
+import type { ContainerProfile, ImageDiff } from '../src/api/types';
 import { formatBytes, shortDigest } from '../src/format';
 
 const WEB = join(import.meta.dirname, '..');
@@ -47,6 +47,16 @@ const PASSWORD = 'correct horse battery';
 const RED = 'rgb(209, 36, 47)'; // --connected in styles.css
 const SECRET = 's3cr3t-token-value';
 
+// Binary contents made once, so the base layers of the app's versions are the same blobs.
+const BUSYBOX = randomBytes(180_000);
+const APK = randomBytes(60_000);
+const PASSWD_BIN = randomBytes(20_000);
+const FLASK = randomBytes(90_000);
+const CACHE = randomBytes(120_000);
+const OS_RELEASE = 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n';
+const MAIN_PY = 'print("hello")\n';
+const MAIN_PY_2 = 'import os\n\nprint("hello, " + os.environ.get("NAME", "world"))\n';
+
 /** A small Alpine-like Python app: users, a setuid file, a key, a deleted cache, empty history steps. */
 function appImage(architecture: string): ImageSpec {
   return {
@@ -60,7 +70,7 @@ function appImage(architecture: string): ImageSpec {
           {
             type: 'file',
             path: 'etc/os-release',
-            content: 'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n',
+            content: OS_RELEASE,
           },
           {
             type: 'file',
@@ -78,10 +88,10 @@ function appImage(architecture: string): ImageSpec {
               '-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8wggE7AgEAAkEA\n-----END PRIVATE KEY-----\n',
           },
           { type: 'dir', path: 'bin' },
-          { type: 'file', path: 'bin/busybox', mode: 0o755, content: randomBytes(180_000) },
+          { type: 'file', path: 'bin/busybox', mode: 0o755, content: BUSYBOX },
           { type: 'symlink', path: 'bin/sh', target: '/bin/busybox' },
           { type: 'dir', path: 'sbin' },
-          { type: 'file', path: 'sbin/apk', mode: 0o755, content: randomBytes(60_000) },
+          { type: 'file', path: 'sbin/apk', mode: 0o755, content: APK },
           { type: 'dir', path: 'lib' },
           { type: 'dir', path: 'lib/apk' },
           { type: 'dir', path: 'lib/apk/db' },
@@ -93,7 +103,7 @@ function appImage(architecture: string): ImageSpec {
           },
           { type: 'dir', path: 'usr' },
           { type: 'dir', path: 'usr/bin' },
-          { type: 'file', path: 'usr/bin/passwd', mode: 0o4755, content: randomBytes(20_000) },
+          { type: 'file', path: 'usr/bin/passwd', mode: 0o4755, content: PASSWD_BIN },
           { type: 'dir', path: 'tmp', mode: 0o1777 },
         ],
       },
@@ -107,16 +117,16 @@ function appImage(architecture: string): ImageSpec {
           {
             type: 'file',
             path: 'usr/lib/python3.12/site-packages/flask/app.py',
-            content: randomBytes(90_000),
+            content: FLASK,
           },
           { type: 'dir', path: 'app' },
-          { type: 'file', path: 'app/cache.bin', content: randomBytes(120_000) },
+          { type: 'file', path: 'app/cache.bin', content: CACHE },
         ],
       },
       {
         createdBy: 'COPY app/ /app/ # buildkit',
         entries: [
-          { type: 'file', path: 'app/main.py', content: 'print("hello")\n' },
+          { type: 'file', path: 'app/main.py', content: MAIN_PY },
           { type: 'whiteout', path: 'app/cache.bin' },
           { type: 'dir', path: 'app/static' },
           { type: 'file', path: 'app/static/logo.svg', content: '<svg/>'.repeat(3000) },
@@ -143,6 +153,63 @@ function appImage(architecture: string): ImageSpec {
       exposedPorts: ['8080/tcp'],
       labels: { 'org.opencontainers.image.source': 'https://example.com/team/python-app' },
     },
+  };
+}
+
+/**
+ * The next version of the app: the same two base layers, a new app layer (main.py changed,
+ * config.toml added, the logo gone) and an upgrade layer (musl up, ca-certificates added, a new
+ * busybox binary, os-release bumped), plus a new environment variable.
+ */
+function appImageV2(): ImageSpec {
+  const v1 = appImage('amd64');
+  const [base, flask] = v1.layers;
+  if (!base || !flask) throw new Error('the app image has its base layers');
+  return {
+    ...v1,
+    created: '2025-06-01T10:00:00Z',
+    layers: [
+      base,
+      flask,
+      {
+        createdBy: 'COPY app/ /app/ # buildkit',
+        entries: [
+          { type: 'file', path: 'app/main.py', content: MAIN_PY_2 },
+          { type: 'whiteout', path: 'app/cache.bin' },
+          { type: 'file', path: 'app/config.toml', content: '[server]\nport = 8080\n' },
+        ],
+      },
+      {
+        createdBy: '/bin/sh -c apk upgrade musl && apk add ca-certificates',
+        entries: [
+          { type: 'file', path: 'etc/os-release', content: OS_RELEASE.replace('3.20.3', '3.20.4') },
+          { type: 'file', path: 'bin/busybox', mode: 0o755, content: randomBytes(181_000) },
+          { type: 'dir', path: 'etc/ssl/certs' },
+          {
+            type: 'file',
+            path: 'etc/ssl/certs/ca-certificates.crt',
+            content: '-----BEGIN CERTIFICATE-----\n',
+          },
+          {
+            type: 'file',
+            path: 'lib/apk/db/installed',
+            content:
+              'P:musl\nV:1.2.5-r1\nA:x86_64\n\nP:busybox\nV:1.36.1-r29\nA:x86_64\n\nP:apk-tools\nV:2.14.4-r1\nA:x86_64\n\nP:ca-certificates\nV:20240705-r0\nA:x86_64\n',
+          },
+        ],
+      },
+    ],
+    history: [
+      { createdBy: '/bin/sh -c #(nop) ADD file:3b1c0a3f in / ' },
+      { createdBy: '/bin/sh -c #(nop) ENV APP_ENV=production', emptyLayer: true },
+      { createdBy: '/bin/sh -c pip install --no-cache-dir flask==3.0.3' },
+      { createdBy: 'COPY app/ /app/ # buildkit' },
+      { createdBy: '/bin/sh -c apk upgrade musl && apk add ca-certificates' },
+      { createdBy: '/bin/sh -c #(nop)  ENV APP_VERSION=2.0', emptyLayer: true },
+      { createdBy: '/bin/sh -c #(nop)  EXPOSE 8080/tcp', emptyLayer: true },
+      { createdBy: '/bin/sh -c #(nop)  CMD ["--port" "8080"]', emptyLayer: true },
+    ],
+    config: { ...v1.config, env: [...(v1.config?.env ?? []), 'APP_VERSION=2.0'] },
   };
 }
 
@@ -188,6 +255,9 @@ const DOCS_SHOTS = new Set([
   'profile-files',
   'profile-layers',
   'phone-home',
+  'diff',
+  'diff-file',
+  'diff-packages',
 ]);
 
 async function shot(name: string): Promise<void> {
@@ -209,6 +279,7 @@ beforeAll(async () => {
   });
   await layout.addImage('b', { layers: [{ entries: [{ type: 'file', path: 'bin/worker', content: 'w' }] }] });
   await layout.addIndex('app', [appImage('amd64'), appImage('arm64')]);
+  await layout.addImage('app2', appImageV2());
   latestDigest = (await pushImage(layout, 'app', registry, 'team/python-app:latest', { all: true })).digest;
   // 27 versions: more than one page (25) of the tree, so "Load more versions" appears.
   for (let i = 0; i <= 25; i++)
@@ -493,6 +564,139 @@ describe('the Berth portal in a real browser', () => {
     await page.getByRole('heading', { name: 'Connect OCI registry', exact: true }).waitFor();
     await page.goto(url('/no/such/page'));
     await page.getByRole('heading', { name: 'There is no page at this address' }).waitFor();
+  });
+
+  it('compares two versions: Compare with…, the summary, file changes, a unified diff, packages, Dockerfiles', async () => {
+    await pushImage(layout, 'app2', registry, 'team/python-app:2.0');
+    const connectors = (await (await context.request.get(url('/api/v1/connectors'))).json()) as {
+      id: string;
+      name: string;
+    }[];
+    const connectorId = connectors.find((c) => c.name === CONNECTOR)?.id ?? '';
+    await page.goto(url(`/images/${connectorId}/team/python-app:latest`));
+    await page.locator('[data-fact="digest"]').waitFor();
+
+    // The dialog lists the repository's versions (from the catalog); a version not synced yet is typed.
+    await page.getByRole('button', { name: 'Compare with…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.locator('[data-compare]').nth(23).waitFor();
+    // A page of the other versions (the one on view is not offered), then the next page.
+    expect(await dialog.locator('[data-compare]').count()).toBe(24);
+    expect(await dialog.locator('[data-compare="latest"]').count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Load more versions' }).click();
+    await dialog.locator('[data-compare]').nth(25).waitFor();
+    await dialog.getByRole('textbox', { name: 'Another version' }).fill('not a tag!');
+    await dialog.getByRole('button', { name: 'Compare', exact: true }).click();
+    await dialog.getByRole('alert').getByText('is not a repository name').waitFor();
+    await dialog.getByRole('textbox', { name: 'Another version' }).fill('2.0');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/diff\?a=[^&]+\/team\/python-app:latest&b=[^&]+\/team\/python-app:2\.0$/);
+    const diffUrl = page.url();
+
+    // While both images are analysed: progress; then the summary, as the API has it.
+    await page.locator('[data-progress], [data-stat="size"]').first().waitFor();
+    await page.locator('[data-stat="modified"]').waitFor({ timeout: 30_000 });
+    const { csrfToken } = (await (await context.request.get(url('/api/v1/me'))).json()) as {
+      csrfToken: string;
+    };
+    const answer = await context.request.post(url('/api/v1/diffs'), {
+      headers: { 'x-csrf-token': csrfToken },
+      data: {
+        left: { image: { connectorId, repository: 'team/python-app', reference: 'latest' } },
+        right: { image: { connectorId, repository: 'team/python-app', reference: '2.0' } },
+      },
+    });
+    expect(answer.status()).toBe(200);
+    const { diff } = (await answer.json()) as { diff: ImageDiff };
+    const stat = (name: string) => page.locator(`[data-stat="${name}"] .stat-value`).innerText();
+    expect(await stat('modified')).toBe(String(diff.summary.filesModified));
+    expect(await stat('added')).toBe(String(diff.summary.filesAdded));
+    expect(await stat('removed')).toBe(String(diff.summary.filesRemoved));
+    expect(diff.summary.filesAdded).toBe(2);
+    expect(diff.summary.filesRemoved).toBe(1);
+    expect(await stat('layers')).toBe(`${diff.summary.sharedLayers} of 4`);
+    expect(diff.summary.sharedLayers).toBe(2);
+    expect(await page.locator('[data-side="A"] .digest-full').innerText()).toBe(
+      shortDigest(diff.left.manifestDigest),
+    );
+    await page.locator('[data-file="/app/static/logo.svg"][data-change="removed"]').waitFor();
+    await page.locator('[data-file="/app/config.toml"][data-change="added"]').waitFor();
+    await shot('diff');
+
+    // A text file's unified diff, opened from the keyboard; a binary file says so.
+    const mainPy = page.locator('[data-file="/app/main.py"] > button');
+    expect(await mainPy.getAttribute('aria-label')).toBe('Show the changes to /app/main.py');
+    await mainPy.focus();
+    await page.keyboard.press('Enter');
+    const unified = page.locator('[data-udiff="/app/main.py"]');
+    await unified.waitFor();
+    expect(await unified.locator('.ud-del .ud-code').allInnerTexts()).toEqual(['-print("hello")']);
+    expect(await unified.locator('.ud-add .ud-code').allInnerTexts()).toEqual([
+      '+import os',
+      '+',
+      '+print("hello, " + os.environ.get("NAME", "world"))',
+    ]);
+    expect(await mainPy.getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('button', { name: 'Show the changes to /etc/os-release' }).click();
+    await page.locator('[data-udiff="/etc/os-release"] .ud-add', { hasText: 'VERSION_ID=3.20.4' }).waitFor();
+    await unified.scrollIntoViewIfNeeded();
+    await shot('diff-file');
+    await page.getByRole('button', { name: 'Show the changes to /bin/busybox' }).click();
+    await page.locator('[data-file="/bin/busybox"] [data-binary]', { hasText: 'Binary file' }).waitFor();
+
+    // Filters: by change and by path, kept in the address.
+    await page.locator('[data-filter="added"]').click();
+    await page.waitForURL(/change=added/);
+    expect(
+      await page.locator('[data-group]').evaluateAll((els) => els.map((e) => e.getAttribute('data-group'))),
+    ).toEqual(['added']);
+    await page.getByRole('searchbox', { name: 'Filter files by path' }).fill('ssl');
+    await page.waitForURL(/q=ssl/);
+    expect(
+      await page.locator('[data-file]').evaluateAll((els) => els.map((e) => e.getAttribute('data-file'))),
+    ).toEqual(['/etc/ssl/certs/ca-certificates.crt']);
+    await page.getByRole('searchbox', { name: 'Filter files by path' }).fill('no-such-path');
+    await page.getByText('Nothing here matches the filter.').waitFor();
+
+    // Packages: up- and downgrades by the ecosystem's own order.
+    await page.locator('[data-tab="packages"]').click();
+    await page.waitForURL(/tab=packages/);
+    expect(await page.locator('[data-package="musl"]').innerText()).toContain('upgrade');
+    expect(await page.locator('[data-package="ca-certificates"]').innerText()).toContain('added');
+    await shot('diff-packages');
+
+    // Config: the new variable highlighted; Dockerfiles side by side.
+    await page.locator('[data-tab="config"]').click();
+    expect(await page.locator('[data-config="env.APP_VERSION"]').innerText()).toContain('2.0');
+    await page.locator('[data-tab="dockerfile"]').click();
+    await page.locator('[data-dockerfiles] .is-add', { hasText: 'apk upgrade musl' }).waitFor();
+    await page.locator('[data-tab="layers"]').click();
+    await page.locator('.lyr-shared').first().waitFor();
+
+    // Deep links: reload stays; back and forward walk the tabs; Swap exchanges A and B.
+    await page.reload();
+    await page.locator('.lyr-shared').first().waitFor();
+    await page.goBack();
+    await page.locator('[data-dockerfiles]').waitFor();
+    await page.goForward();
+    await page.locator('.lyr-shared').first().waitFor();
+    await page.goto(diffUrl);
+    await page.getByRole('link', { name: 'Swap A and B' }).click();
+    await page
+      .locator('[data-stat="added"] .stat-value', { hasText: String(diff.summary.filesRemoved) })
+      .waitFor();
+    expect(new URL(page.url()).searchParams.get('a')).toContain(':2.0');
+
+    // Phone width: nothing runs off the side.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('[data-stat="size"]').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth)).toBe(false);
+    await shot('diff-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // A bad address says what to do.
+    await page.goto(url('/diff'));
+    await page.getByRole('heading', { name: 'Pick two images to compare' }).waitFor();
   });
 
   it('searches as you type: connected results first, in red with the connector’s name, then public', async () => {

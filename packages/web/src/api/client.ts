@@ -1,6 +1,10 @@
 import type {
   AuthStatus,
   Connector,
+  DiffListPage,
+  DiffState,
+  FileChangeKind,
+  FileContentDiff,
   FileItem,
   ImageSpec,
   Job,
@@ -173,6 +177,17 @@ export const api = {
       'GET',
       `/api/v1/profiles/${encodeURIComponent(id)}/files${q({ path, layer })}`,
     ),
+  requestDiff: (left: ImageSpec, right: ImageSpec) =>
+    request<DiffState>('POST', '/api/v1/diffs', { body: { left: { image: left }, right: { image: right } } }),
+  diff: (id: string, signal?: AbortSignal) =>
+    request<DiffState>('GET', `/api/v1/diffs/${encodeURIComponent(id)}`, signal ? { signal } : {}),
+  diffFiles: <T>(id: string, change: FileChangeKind, cursor: string, limit?: number) =>
+    request<DiffListPage<T>>(
+      'GET',
+      `/api/v1/diffs/${encodeURIComponent(id)}/files${q({ change, cursor, limit })}`,
+    ),
+  diffFile: (id: string, path: string) =>
+    request<FileContentDiff>('GET', `/api/v1/diffs/${encodeURIComponent(id)}/file${q({ path })}`),
   sbomUrl: (id: string, format: 'cyclonedx-json' | 'spdx-json') =>
     `/api/v1/profiles/${encodeURIComponent(id)}/sbom${q({ format })}`,
 };

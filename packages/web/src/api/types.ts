@@ -278,3 +278,144 @@ export interface FileItem {
   /** Directories: content bytes of the whole subtree (each inode once). */
   readonly totalSize?: number;
 }
+
+/** One image of a diff (`diff.left` / `diff.right`). */
+export interface DiffSide {
+  readonly manifestDigest: string;
+  readonly indexDigest?: string;
+  readonly platform: OsPlatform;
+  readonly sizeCompressed: number;
+  readonly sizeUncompressed: number;
+  readonly layerCount: number;
+  readonly os: string | null;
+}
+
+export interface DiffSummary {
+  /** Right minus left, uncompressed bytes. */
+  readonly sizeDelta: number;
+  readonly sizeDeltaCompressed?: number;
+  readonly filesAdded: number;
+  readonly filesRemoved: number;
+  readonly filesModified: number;
+  readonly packagesAdded: number;
+  readonly packagesRemoved: number;
+  readonly packagesChanged: number;
+  readonly sharedLayers: number;
+  readonly configChanged?: number;
+}
+
+export interface ConfigChange {
+  /** `entrypoint`, `env.PATH`, `labels.version`… */
+  readonly field: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly left: unknown;
+  readonly right: unknown;
+}
+
+export type FileChangeKind = 'added' | 'removed' | 'modified';
+
+/** An added or removed path (any non-directory type). */
+export interface FileChangeItem {
+  readonly path: string;
+  readonly type: string;
+  readonly size: number;
+  readonly layerIndex?: number;
+}
+
+export interface FileState {
+  readonly mode: number;
+  readonly uid: number;
+  readonly gid: number;
+  readonly sha256?: string;
+  readonly linkTarget?: string;
+  readonly mtime: number;
+}
+
+export interface FileModification {
+  readonly path: string;
+  readonly type: string;
+  readonly leftType?: string;
+  readonly leftSize: number;
+  readonly rightSize: number;
+  /** `type`, `content`, `mode`, `owner`, `linkTarget`, `device`, `xattrs`, `mtime`. */
+  readonly changes?: readonly string[];
+  readonly left?: FileState;
+  readonly right?: FileState;
+}
+
+export interface PackageDiffItem {
+  readonly type: string;
+  readonly name: string;
+  readonly version: string;
+  readonly arch?: string;
+  readonly path?: string;
+}
+
+export interface PackageChange {
+  readonly type?: string;
+  readonly name: string;
+  readonly arch?: string;
+  readonly path?: string;
+  readonly left: string;
+  readonly right: string;
+  readonly direction?: 'upgrade' | 'downgrade' | 'rebuild';
+}
+
+export interface LayerDiffSide {
+  readonly digest: string;
+  readonly diffId: string;
+  readonly sizeCompressed: number;
+  readonly sizeUncompressed: number | null;
+  readonly createdBy: string | null;
+}
+
+export interface LayerDiff {
+  readonly index: number;
+  readonly status: 'shared' | 'same-content' | 'changed' | 'added' | 'removed';
+  readonly left: LayerDiffSide | null;
+  readonly right: LayerDiffSide | null;
+  readonly createdByChanged: boolean;
+}
+
+/** The `diff` document (API.md); the file lists hold their first page only. */
+export interface ImageDiff {
+  readonly left: DiffSide;
+  readonly right: DiffSide;
+  readonly summary: DiffSummary;
+  readonly config: readonly ConfigChange[];
+  readonly layers?: readonly LayerDiff[];
+  readonly files: {
+    readonly added: readonly FileChangeItem[];
+    readonly removed: readonly FileChangeItem[];
+    readonly modified: readonly FileModification[];
+  };
+  readonly packages: {
+    readonly added: readonly PackageDiffItem[];
+    readonly removed: readonly PackageDiffItem[];
+    readonly changed: readonly PackageChange[];
+  };
+  readonly dockerfile: { readonly left: string; readonly right: string };
+}
+
+export interface DiffState {
+  readonly id: string;
+  readonly status: 'queued' | 'running' | 'done' | 'failed';
+  readonly progress: { readonly sidesDone?: number; readonly sidesTotal?: number } | null;
+  readonly error?: string;
+  readonly diff?: ImageDiff;
+}
+
+export interface DiffListPage<T> {
+  readonly items: readonly T[];
+  readonly nextCursor: string | null;
+  readonly total: number;
+}
+
+/** `GET /diffs/:id/file?path=`: the unified diff of one file present in both images. */
+export interface FileContentDiff {
+  readonly path: string;
+  readonly binary: boolean;
+  readonly leftSize: number;
+  readonly rightSize: number;
+  readonly diff: string;
+}

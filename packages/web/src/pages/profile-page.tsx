@@ -1,11 +1,11 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { api } from '../api/client';
-import type { Connector, ContainerProfile, ImageSpec, ProfileState, Tag } from '../api/types';
+import type { Connector, ContainerProfile, ProfileState, Tag } from '../api/types';
 import { EmptyState, ErrorAlert, Spinner } from '../components/feedback';
 import { LayersIcon } from '../components/icons';
 import { PlatformMark, platformName } from '../components/platform-mark';
 import { formatBytes, formatPlatform, formatRelative, plural, shortDigest } from '../format';
-import { parseImagePath, type ImageAddress } from '../image-route';
+import { imageSpec, parseImagePath } from '../image-route';
 import { FilesTab } from '../profile/files-tab';
 import { LayersTab } from '../profile/layers-tab';
 import { AdviceTab, DockerfileTab, PackagesTab, SbomButtons, SecurityTab } from '../profile/more-tabs';
@@ -13,6 +13,11 @@ import { OverviewTab } from '../profile/overview-tab';
 import { useProfile } from '../profile/use-profile';
 import { Link, navigate, useLocation } from '../router';
 import { useTitle } from '../session';
+
+// The dialog (and the Diff page's route helpers) load when "Compare with…" is first pressed.
+const CompareDialog = lazy(() =>
+  import('../diff/compare-dialog').then((m) => ({ default: m.CompareDialog })),
+);
 
 const TABS = [
   ['overview', 'Overview'],
@@ -24,16 +29,6 @@ const TABS = [
   ['dockerfile', 'Dockerfile'],
 ] as const;
 type TabId = (typeof TABS)[number][0];
-
-function imageSpec(address: ImageAddress, platform: string | null): ImageSpec {
-  const p = platform ? { platform } : {};
-  if (address.source === 'public') {
-    const sep = address.reference.includes(':') ? '@' : ':';
-    const name = address.repository.includes('/') ? address.repository : `library/${address.repository}`;
-    return { ref: `docker.io/${name}${sep}${address.reference}`, ...p };
-  }
-  return { connectorId: address.source, repository: address.repository, reference: address.reference, ...p };
-}
 
 /** The same page with some query parameters changed (tab, platform), kept as a deep link. */
 function withParams(
@@ -186,6 +181,7 @@ export function ProfilePage() {
   const [connector, setConnector] = useState<Connector | undefined>();
   const [tag, setTag] = useState<Tag | undefined>();
   const [attempt, setAttempt] = useState(0);
+  const [comparing, setComparing] = useState(false);
   const view = useProfile(address ? imageSpec(address, platformParam) : undefined, attempt);
   const sep = address?.reference.includes(':') ? '@' : ':';
   const title = address ? `${address.repository}${sep}${address.reference}` : '';
@@ -268,25 +264,40 @@ export function ProfilePage() {
                   : ' '}
             </p>
           </div>
-          {profile && view.kind === 'done' && (
-            <div className="image-badges">
-              {runsAsRoot ? (
-                <span
-                  className="badge badge-danger badge-lg"
-                  data-badge="root"
-                  title="No USER, or USER root: a process that breaks out of the app is root inside the container"
-                >
-                  Runs as root
-                </span>
-              ) : (
-                <span className="badge badge-ok badge-lg" data-badge="user">
-                  Runs as {profile.config.user}
-                </span>
-              )}
-              <SbomButtons profileId={view.id} />
-            </div>
-          )}
+          <div className="image-badges">
+            {profile && view.kind === 'done' && (
+              <>
+                {runsAsRoot ? (
+                  <span
+                    className="badge badge-danger badge-lg"
+                    data-badge="root"
+                    title="No USER, or USER root: a process that breaks out of the app is root inside the container"
+                  >
+                    Runs as root
+                  </span>
+                ) : (
+                  <span className="badge badge-ok badge-lg" data-badge="user">
+                    Runs as {profile.config.user}
+                  </span>
+                )}
+                <SbomButtons profileId={view.id} />
+              </>
+            )}
+            <button
+              type="button"
+              className="btn btn-sm"
+              data-action="compare"
+              onClick={() => setComparing(true)}
+            >
+              Compare with…
+            </button>
+          </div>
         </div>
+        {comparing && (
+          <Suspense fallback={null}>
+            <CompareDialog address={address} platform={platformParam} onClose={() => setComparing(false)} />
+          </Suspense>
+        )}
         {profile && (
           <HeaderFacts
             profile={profile}
