@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { engineOf } from '../db/engine.js';
-import type { Schema } from '../db/schema.js';
+import type { CatalogEntriesTable, Schema } from '../db/schema.js';
 import { postgresSearchCandidates } from './catalog-search-postgres.js';
 
 export interface SearchItem {
@@ -17,11 +17,21 @@ export interface SearchItem {
   readonly match: 'exact' | 'prefix' | 'word' | 'substring' | 'fuzzy';
 }
 
+/** A row of the search index: a repository, or a tag name one of the owner's connectors has. */
+interface Entry {
+  kind: string;
+  ref_id: string;
+  connector_id: string;
+  text: string;
+}
+
+/** What gets ranked: a repository (`name`) or a tag (`repository:tag`). */
 interface Candidate {
   kind: 'repository' | 'tag';
   ref_id: string;
   connector_id: string;
   text: string;
+  digest?: string | null;
 }
 
 const TIERS = { exact: 5, prefix: 4, word: 3, substring: 2, fuzzy: 1 } as const;
@@ -60,10 +70,126 @@ function ftsPhrase(text: string): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
+/** Index entries whose text contains the query (fuzzy ones too, when those are few). */
+async function matchingEntries(
+  db: Kysely<Schema>,
+  ownerId: string,
+  q: string,
+  limit: number,
+  kinds: readonly Entry['kind'][] = ['repository', 'tag_name'],
+): Promise<Entry[]> {
+  if (q.length < 3) {
+    // Too short for trigrams: a prefix range on the (owner, text) index.
+    return db
+      .selectFrom('catalog_entries')
+      .select(['kind', 'ref_id', 'connector_id', 'text'])
+      .where('owner_id', '=', ownerId)
+      .where('text', '>=', q.toLowerCase())
+      .where('text', '<', `${q.toLowerCase()}\uffff`)
+      .where('kind', 'in', kinds as CatalogEntriesTable['kind'][])
+      .limit(CANDIDATES)
+      .execute();
+  }
+  if (engineOf(db) === 'postgres')
+    return (await postgresSearchCandidates(db, ownerId, q, limit, CANDIDATES)).filter((e) =>
+      kinds.includes(e.kind),
+    );
+  // SQLite: the FTS5 trigram index, one kind at a time so repositories never crowd out names.
+  const run = async (match: string) =>
+    (
+      await Promise.all(
+        kinds.map((kind) =>
+          sql<Entry>`select e.kind, e.ref_id, e.connector_id, e.text from catalog_search s join catalog_entries e on e.id = s.rowid
+        where catalog_search match ${match} and e.owner_id = ${ownerId} and e.kind = ${kind} limit ${CANDIDATES}`.execute(
+            db,
+          ),
+        ),
+      )
+    ).flatMap((r) => r.rows);
+  let entries = await run(ftsPhrase(q));
+  if (entries.length < limit) {
+    const grams = [...trigrams(q)];
+    if (grams.length > 1) {
+      const seen = new Set(entries.map((c) => c.ref_id));
+      const fuzzy = (await run(grams.map(ftsPhrase).join(' OR '))).filter((c) => !seen.has(c.ref_id));
+      entries = [...entries, ...fuzzy];
+    }
+  }
+  return entries;
+}
+
+/** Entries best match first (unmatched ones, kept for their tags, last). */
+function byMatch(entries: readonly Entry[], q: string): Entry[] {
+  return entries
+    .map((e) => ({ e, score: classifyMatch(e.text, q)?.score ?? 0 }))
+    .sort((a, b) => b.score - a.score)
+    .map((x) => x.e);
+}
+
 /**
- * Search over the owner's catalog through the FTS5 trigram index (no table scan): substring
- * matches first, then — when those are few — fuzzy candidates sharing trigrams with the
- * query; ranked exact › prefix › word › substring › fuzzy, repositories before their tags.
+ * Tags as candidates: those of the best-matching repositories (their `repository:tag` text
+ * contains the repository's match; with `tagPrefix`, only tags starting with it), and those
+ * whose name matched, best names first — within {@link CANDIDATES} tags in all.
+ */
+async function tagCandidates(
+  db: Kysely<Schema>,
+  repositories: readonly Entry[],
+  names: readonly Entry[],
+  limit: number,
+  tagPrefix?: string,
+): Promise<Candidate[]> {
+  const out: Candidate[] = [];
+  const top = repositories.slice(0, limit);
+  const perRepository = Math.max(1, Math.min(limit, Math.floor(CANDIDATES / Math.max(1, top.length))));
+  for (const repo of top) {
+    let query = db
+      .selectFrom('tags')
+      .select(['id', 'name', 'digest'])
+      .where('repository_id', '=', repo.ref_id)
+      .orderBy('sort_key')
+      .orderBy('name')
+      .limit(perRepository);
+    if (tagPrefix) query = query.where('name', '>=', tagPrefix).where('name', '<', `${tagPrefix}\uffff`);
+    for (const t of await query.execute())
+      out.push({
+        kind: 'tag',
+        ref_id: t.id,
+        connector_id: repo.connector_id,
+        text: `${repo.text}:${t.name}`,
+        digest: t.digest,
+      });
+  }
+  let budget = CANDIDATES;
+  for (const name of names.slice(0, Math.max(limit, 20))) {
+    if (budget <= 0) break;
+    const rows = await db
+      .selectFrom('tags')
+      .innerJoin('repositories', 'repositories.id', 'tags.repository_id')
+      .select(['tags.id', 'tags.name', 'tags.digest', 'repositories.name as repository'])
+      .where('tags.connector_id', '=', name.connector_id)
+      .where('tags.name', '=', name.text)
+      .limit(budget)
+      .execute();
+    budget -= rows.length;
+    for (const t of rows)
+      out.push({
+        kind: 'tag',
+        ref_id: t.id,
+        connector_id: name.connector_id,
+        text: `${t.repository}:${t.name}`,
+        digest: t.digest,
+      });
+  }
+  return out;
+}
+
+/**
+ * Search over the owner's catalog. The index holds repositories and the distinct tag names of
+ * each connector (not every tag, which keeps a sync's writes small): substring matches through
+ * the FTS5 trigram index (no table scan), fuzzy ones sharing trigrams when those are few; tags
+ * come in through their repository's match or their name's. A `repository:tag` query matches
+ * the repository part and tags starting with the tag part. Ranked exact › prefix › word ›
+ * substring › fuzzy, repositories before their tags.
  */
 export async function searchCatalog(
   db: Kysely<Schema>,
@@ -73,36 +199,28 @@ export async function searchCatalog(
 ): Promise<SearchItem[]> {
   const q = query.trim();
   if (q.length === 0) return [];
-  let candidates: Candidate[];
-  if (q.length < 3) {
-    // Too short for trigrams: a prefix range on the (owner, text) index.
-    candidates = await db
-      .selectFrom('catalog_entries')
-      .select(['kind', 'ref_id', 'connector_id', 'text'])
-      .where('owner_id', '=', ownerId)
-      .where('text', '>=', q.toLowerCase())
-      .where('text', '<', `${q.toLowerCase()}\uffff`)
-      .limit(CANDIDATES)
-      .execute();
-  } else if (engineOf(db) === 'postgres') {
-    candidates = (await postgresSearchCandidates(db, ownerId, q, limit, CANDIDATES, [
-      'repository',
-      'tag',
-    ])) as Candidate[];
+  const colon = q.lastIndexOf(':');
+  let entries: Entry[];
+  let tagPrefix: string | undefined;
+  if (colon > 0) {
+    entries = await matchingEntries(db, ownerId, q.slice(0, colon), limit, ['repository']);
+    tagPrefix = q.slice(colon + 1);
   } else {
-    const run = (match: string) =>
-      sql<Candidate>`select e.kind, e.ref_id, e.connector_id, e.text from catalog_search s join catalog_entries e on e.id = s.rowid
-        where catalog_search match ${match} and e.owner_id = ${ownerId} limit ${CANDIDATES}`.execute(db);
-    candidates = (await run(ftsPhrase(q))).rows;
-    if (candidates.length < limit) {
-      const grams = [...trigrams(q)];
-      if (grams.length > 1) {
-        const seen = new Set(candidates.map((c) => c.ref_id));
-        const fuzzy = (await run(grams.map(ftsPhrase).join(' OR '))).rows.filter((c) => !seen.has(c.ref_id));
-        candidates = [...candidates, ...fuzzy];
-      }
-    }
+    entries = await matchingEntries(db, ownerId, colon === 0 ? q.slice(1) : q, limit);
   }
+  const matched = colon > 0 ? q.slice(0, colon) : q;
+  const repositories = byMatch(
+    entries.filter((e) => e.kind === 'repository'),
+    matched,
+  );
+  const names = byMatch(
+    entries.filter((e) => e.kind !== 'repository'),
+    matched,
+  );
+  const candidates: Candidate[] = [
+    ...repositories.map((e) => ({ ...e, kind: 'repository' as const })),
+    ...(await tagCandidates(db, repositories, names, limit, tagPrefix)),
+  ];
   const ranked = candidates
     .map((c) => ({ c, m: classifyMatch(c.text, q) }))
     .filter((x): x is { c: Candidate; m: NonNullable<ReturnType<typeof classifyMatch>> } => x.m !== undefined)
@@ -125,28 +243,19 @@ export async function searchCatalog(
         .execute()
     ).map((c) => [c.id, c]),
   );
-  const tagIds = ranked.filter((r) => r.c.kind === 'tag').map((r) => r.c.ref_id);
-  const digests = new Map(
-    tagIds.length === 0
-      ? []
-      : (await db.selectFrom('tags').select(['id', 'digest']).where('id', 'in', tagIds).execute()).map(
-          (t) => [t.id, t.digest],
-        ),
-  );
   return ranked.flatMap(({ c, m }) => {
     const connector = connectors.get(c.connector_id);
     if (!connector) return [];
-    const colon = c.kind === 'tag' ? c.text.lastIndexOf(':') : -1;
-    const digest = digests.get(c.ref_id);
+    const at = c.kind === 'tag' ? c.text.lastIndexOf(':') : -1;
     return [
       {
         source: 'connected' as const,
         platform: connector.platform,
         connectorId: connector.id,
         connectorName: connector.name,
-        repository: colon >= 0 ? c.text.slice(0, colon) : c.text,
-        ...(colon >= 0 ? { tag: c.text.slice(colon + 1) } : {}),
-        ...(digest ? { digest } : {}),
+        repository: at >= 0 ? c.text.slice(0, at) : c.text,
+        ...(at >= 0 ? { tag: c.text.slice(at + 1) } : {}),
+        ...(c.digest ? { digest: c.digest } : {}),
         match: m.tier,
       },
     ];

@@ -1,7 +1,8 @@
 import type { PlatformRef, RepositoryInfo, TagInfo } from '@berth/connectors';
-import type { Kysely, Transaction } from 'kysely';
-import { newId } from '../crypto/tokens.js';
-import type { Schema, TagsTable } from '../db/schema.js';
+import { createHash } from 'node:crypto';
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { CatalogEntriesTable, RepositoriesTable, Schema, TagsTable } from '../db/schema.js';
+import { catalogId } from './catalog-ids.js';
 import { naturalSortKey } from './natural-sort.js';
 
 export interface RepositoryItem {
@@ -60,131 +61,252 @@ function keysetPage<R extends { sort_key: string; name: string }>(
 
 /** Rows per multi-row insert (well under SQLite's 32,766 bound variables). */
 const INSERT_BATCH = 200;
+/** Values per `in (...)` list. */
+const IN_BATCH = 500;
 
-const sameTag = (row: TagsTable, tag: TagInfo): boolean =>
-  row.digest === (tag.digest ?? null) &&
-  row.media_type === (tag.mediaType ?? null) &&
-  (row.size === null ? null : Number(row.size)) === (tag.size ?? null) &&
-  row.pushed_at === (tag.pushedAt ?? null) &&
-  row.platforms === (tag.platforms ? JSON.stringify(tag.platforms) : null);
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+type TagValues = Pick<TagsTable, 'digest' | 'media_type' | 'size' | 'pushed_at' | 'platforms'>;
+
+const tagValues = (tag: TagInfo): TagValues => ({
+  digest: tag.digest ?? null,
+  media_type: tag.mediaType ?? null,
+  size: tag.size ?? null,
+  pushed_at: tag.pushedAt ?? null,
+  platforms: tag.platforms ? JSON.stringify(tag.platforms) : null,
+});
+
+const sameTag = (row: TagValues, values: TagValues): boolean =>
+  row.digest === values.digest &&
+  row.media_type === values.media_type &&
+  (row.size === null ? null : Number(row.size)) === values.size &&
+  row.pushed_at === values.pushed_at &&
+  row.platforms === values.platforms;
+
+/** A repository's complete tag listing, hashed: equal hashes mean nothing to write. */
+function hashTags(tags: readonly TagInfo[]): string {
+  const hash = createHash('sha256');
+  for (const tag of tags) {
+    const v = tagValues(tag);
+    hash.update(JSON.stringify([tag.name, v.digest, v.media_type, v.size, v.pushed_at, v.platforms]));
+    hash.update('\n');
+  }
+  return hash.digest('base64url');
+}
+
+/** The search entry of a tag name a connector has (one per distinct name, not per tag). */
+const tagNameRef = (connectorId: string, name: string) => `${connectorId}:${name}`;
+
+interface BatchWrites {
+  repositories: RepositoriesTable[];
+  entries: Insertable<CatalogEntriesTable>[];
+  tags: TagsTable[];
+  names: Set<string>;
+  goneNames: Set<string>;
+}
+
+/** Brings one stored repository's tags in line with a complete listing, inside `tx`. */
+async function diffTags(
+  tx: Transaction<Schema>,
+  connectorId: string,
+  repositoryId: string,
+  tags: readonly TagInfo[],
+  writes: BatchWrites,
+): Promise<SyncChanges> {
+  const existing = new Map(
+    (
+      await tx
+        .selectFrom('tags')
+        .select(['id', 'name', 'digest', 'media_type', 'size', 'pushed_at', 'platforms'])
+        .where('repository_id', '=', repositoryId)
+        .execute()
+    ).map((t) => [t.name, t]),
+  );
+  let updated = 0;
+  let added = 0;
+  for (const tag of tags) {
+    const values = tagValues(tag);
+    const row = existing.get(tag.name);
+    existing.delete(tag.name);
+    if (!row) {
+      writes.tags.push(newTag(connectorId, repositoryId, tag.name, values));
+      writes.names.add(tag.name);
+      added++;
+    } else if (!sameTag(row, values)) {
+      await tx.updateTable('tags').set(values).where('id', '=', row.id).execute();
+      updated++;
+    }
+  }
+  const gone = [...existing.values()];
+  for (const batch of chunks(gone, IN_BATCH))
+    await tx
+      .deleteFrom('tags')
+      .where(
+        'id',
+        'in',
+        batch.map((t) => t.id),
+      )
+      .execute();
+  for (const t of gone) writes.goneNames.add(t.name);
+  return { added, updated, removed: gone.length };
+}
+
+const newTag = (connectorId: string, repositoryId: string, name: string, values: TagValues): TagsTable => ({
+  id: catalogId(),
+  repository_id: repositoryId,
+  connector_id: connectorId,
+  name,
+  sort_key: naturalSortKey(name, { latestFirst: true }),
+  ...values,
+});
+
+/**
+ * Removes the search entries of tag names the connector no longer has in any repository, so a
+ * vanished name leaves the database (FTS5 secure-delete wipes it from the index pages too).
+ */
+async function dropUnusedTagNames(
+  tx: Transaction<Schema>,
+  connectorId: string,
+  names: Iterable<string>,
+): Promise<void> {
+  for (const batch of chunks([...names], IN_BATCH))
+    await tx
+      .deleteFrom('catalog_entries')
+      .where('kind', '=', 'tag_name')
+      .where(
+        'ref_id',
+        'in',
+        batch.map((name) => tagNameRef(connectorId, name)),
+      )
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('tags')
+              .select('tags.id')
+              .where('tags.connector_id', '=', connectorId)
+              .whereRef('tags.name', '=', 'catalog_entries.text'),
+          ),
+        ),
+      )
+      .execute();
+}
+
+/**
+ * Writes a group of complete repository listings inside `tx`: new repositories and tags in
+ * multi-row statements, repositories whose listing hash is unchanged skipped without reading
+ * their tags, changed ones diffed (unchanged tag rows are never rewritten).
+ */
+async function writeRepositories(
+  tx: Transaction<Schema>,
+  ownerId: string,
+  connectorId: string,
+  batch: readonly { readonly repository: RepositoryInfo; readonly tags: readonly TagInfo[] }[],
+): Promise<SyncChanges> {
+  const stored = new Map<
+    string,
+    Pick<RepositoriesTable, 'id' | 'description' | 'last_pushed_at' | 'tag_count' | 'tags_hash'>
+  >();
+  for (const names of chunks(
+    batch.map((b) => b.repository.name),
+    IN_BATCH,
+  ))
+    for (const row of await tx
+      .selectFrom('repositories')
+      .select(['id', 'name', 'description', 'last_pushed_at', 'tag_count', 'tags_hash'])
+      .where('connector_id', '=', connectorId)
+      .where('name', 'in', names)
+      .execute())
+      stored.set(row.name, row);
+  const writes: BatchWrites = {
+    repositories: [],
+    entries: [],
+    tags: [],
+    names: new Set(),
+    goneNames: new Set(),
+  };
+  const total = { added: 0, updated: 0, removed: 0 };
+  for (const { repository, tags } of batch) {
+    const lastPushedAt =
+      repository.lastPushedAt ??
+      tags.reduce<string | null>(
+        (max, t) => (t.pushedAt && (!max || t.pushedAt > max) ? t.pushedAt : max),
+        null,
+      );
+    const fields = {
+      description: repository.description ?? null,
+      last_pushed_at: lastPushedAt,
+      tag_count: tags.length,
+      tags_hash: hashTags(tags),
+    };
+    const repo = stored.get(repository.name);
+    if (!repo) {
+      const id = catalogId();
+      writes.repositories.push({
+        id,
+        connector_id: connectorId,
+        name: repository.name,
+        sort_key: naturalSortKey(repository.name),
+        ...fields,
+      });
+      writes.entries.push({
+        kind: 'repository',
+        ref_id: id,
+        owner_id: ownerId,
+        connector_id: connectorId,
+        text: repository.name,
+      });
+      for (const tag of tags) {
+        writes.tags.push(newTag(connectorId, id, tag.name, tagValues(tag)));
+        writes.names.add(tag.name);
+      }
+      total.added += 1 + tags.length;
+      continue;
+    }
+    if (repo.tags_hash !== fields.tags_hash) {
+      const c = await diffTags(tx, connectorId, repo.id, tags, writes);
+      total.added += c.added;
+      total.updated += c.updated;
+      total.removed += c.removed;
+    }
+    if (
+      repo.description !== fields.description ||
+      repo.last_pushed_at !== fields.last_pushed_at ||
+      Number(repo.tag_count) !== fields.tag_count ||
+      repo.tags_hash !== fields.tags_hash
+    )
+      await tx.updateTable('repositories').set(fields).where('id', '=', repo.id).execute();
+  }
+  // New rows in multi-row statements: one round through the database per batch, not per row.
+  for (const rows of chunks(writes.repositories, INSERT_BATCH))
+    await tx.insertInto('repositories').values(rows).execute();
+  for (const rows of chunks(writes.entries, INSERT_BATCH))
+    await tx.insertInto('catalog_entries').values(rows).execute();
+  for (const rows of chunks(writes.tags, INSERT_BATCH)) await tx.insertInto('tags').values(rows).execute();
+  for (const names of chunks([...writes.names], INSERT_BATCH))
+    await tx
+      .insertInto('catalog_entries')
+      .values(
+        names.map((name) => ({
+          kind: 'tag_name' as const,
+          ref_id: tagNameRef(connectorId, name),
+          owner_id: ownerId,
+          connector_id: connectorId,
+          text: name,
+        })),
+      )
+      .onConflict((oc) => oc.column('ref_id').doNothing())
+      .execute();
+  await dropUnusedTagNames(tx, connectorId, writes.goneNames);
+  return total;
+}
 
 /**
  * The synced catalog of a user's registries: repositories and tags per connector, kept in
  * natural order for keyset pagination (stable while a sync writes), and the search entries.
  * Every read is scoped by owner; writes come from the sync of a connector the caller owns.
  */
-/** Brings one repository and its tags in line with a complete listing, inside `tx`. */
-async function replaceOne(
-  tx: Transaction<Schema>,
-  ownerId: string,
-  connectorId: string,
-  repository: RepositoryInfo,
-  tags: readonly TagInfo[],
-): Promise<SyncChanges> {
-  let changes = { added: 0, updated: 0, removed: 0 };
-  let repo = await tx
-    .selectFrom('repositories')
-    .selectAll()
-    .where('connector_id', '=', connectorId)
-    .where('name', '=', repository.name)
-    .executeTakeFirst();
-  const lastPushedAt =
-    repository.lastPushedAt ??
-    tags.reduce<string | null>(
-      (max, t) => (t.pushedAt && (!max || t.pushedAt > max) ? t.pushedAt : max),
-      null,
-    );
-  const fields = {
-    description: repository.description ?? null,
-    last_pushed_at: lastPushedAt,
-    tag_count: tags.length,
-  };
-  if (!repo) {
-    repo = {
-      id: newId(),
-      connector_id: connectorId,
-      name: repository.name,
-      sort_key: naturalSortKey(repository.name),
-      ...fields,
-    };
-    await tx.insertInto('repositories').values(repo).execute();
-    await tx
-      .insertInto('catalog_entries')
-      .values({
-        kind: 'repository',
-        ref_id: repo.id,
-        owner_id: ownerId,
-        connector_id: connectorId,
-        text: repository.name,
-      })
-      .execute();
-    changes = { ...changes, added: changes.added + 1 };
-  } else if (
-    repo.description !== fields.description ||
-    repo.last_pushed_at !== fields.last_pushed_at ||
-    Number(repo.tag_count) !== fields.tag_count
-  ) {
-    await tx.updateTable('repositories').set(fields).where('id', '=', repo.id).execute();
-  }
-  const repositoryId = repo.id;
-  const existing = new Map(
-    (await tx.selectFrom('tags').selectAll().where('repository_id', '=', repositoryId).execute()).map((t) => [
-      t.name,
-      t,
-    ]),
-  );
-  const fresh: TagsTable[] = [];
-  for (const tag of tags) {
-    const values = {
-      digest: tag.digest ?? null,
-      media_type: tag.mediaType ?? null,
-      size: tag.size ?? null,
-      pushed_at: tag.pushedAt ?? null,
-      platforms: tag.platforms ? JSON.stringify(tag.platforms) : null,
-    };
-    const row = existing.get(tag.name);
-    existing.delete(tag.name);
-    if (!row) {
-      fresh.push({
-        id: newId(),
-        repository_id: repositoryId,
-        connector_id: connectorId,
-        name: tag.name,
-        sort_key: naturalSortKey(tag.name, { latestFirst: true }),
-        ...values,
-      });
-    } else if (!sameTag(row, tag)) {
-      await tx.updateTable('tags').set(values).where('id', '=', row.id).execute();
-      changes = { ...changes, updated: changes.updated + 1 };
-    }
-  }
-  // New tags in multi-row statements: one round through SQLite per batch, not per tag.
-  for (let i = 0; i < fresh.length; i += INSERT_BATCH) {
-    const batch = fresh.slice(i, i + INSERT_BATCH);
-    await tx.insertInto('tags').values(batch).execute();
-    await tx
-      .insertInto('catalog_entries')
-      .values(
-        batch.map((t) => ({
-          kind: 'tag' as const,
-          ref_id: t.id,
-          owner_id: ownerId,
-          connector_id: connectorId,
-          text: `${repository.name}:${t.name}`,
-        })),
-      )
-      .execute();
-  }
-  changes = { ...changes, added: changes.added + fresh.length };
-  const gone = [...existing.values()].map((t) => t.id);
-  if (gone.length > 0) {
-    await tx.deleteFrom('catalog_entries').where('ref_id', 'in', gone).execute();
-    await tx.deleteFrom('tags').where('id', 'in', gone).execute();
-    changes = { ...changes, removed: changes.removed + gone.length };
-  }
-  return changes;
-}
-
 export function createCatalogStore(db: Kysely<Schema>) {
   async function connectorOwned(
     tx: Kysely<Schema> | Transaction<Schema>,
@@ -226,16 +348,7 @@ export function createCatalogStore(db: Kysely<Schema>) {
     ): Promise<SyncChanges> {
       return db.transaction().execute(async (tx) => {
         if (!(await connectorOwned(tx, ownerId, connectorId))) return { added: 0, updated: 0, removed: 0 };
-        let total = { added: 0, updated: 0, removed: 0 };
-        for (const { repository, tags } of batch) {
-          const c = await replaceOne(tx, ownerId, connectorId, repository, tags);
-          total = {
-            added: total.added + c.added,
-            updated: total.updated + c.updated,
-            removed: total.removed + c.removed,
-          };
-        }
-        return total;
+        return writeRepositories(tx, ownerId, connectorId, batch);
       });
     },
     /** After a complete listing: removes the repositories the registry no longer has. */
@@ -254,11 +367,20 @@ export function createCatalogStore(db: Kysely<Schema>) {
         const gone = rows.filter((r) => !keep.has(r.name)).map((r) => r.id);
         for (let i = 0; i < gone.length; i += 500) {
           const batch = gone.slice(i, i + 500);
-          const tagIds = tx.selectFrom('tags').select('id').where('repository_id', 'in', batch);
-          await tx.deleteFrom('catalog_entries').where('ref_id', 'in', tagIds).execute();
+          const names = await tx
+            .selectFrom('tags')
+            .select('name')
+            .distinct()
+            .where('repository_id', 'in', batch)
+            .execute();
           await tx.deleteFrom('catalog_entries').where('ref_id', 'in', batch).execute();
           await tx.deleteFrom('tags').where('repository_id', 'in', batch).execute();
           await tx.deleteFrom('repositories').where('id', 'in', batch).execute();
+          await dropUnusedTagNames(
+            tx,
+            connectorId,
+            names.map((n) => n.name),
+          );
         }
         const { n } = await tx
           .selectFrom('repositories')

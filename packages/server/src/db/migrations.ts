@@ -296,6 +296,36 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
         .execute();
     },
   },
+  '0006_catalog_tag_names': {
+    // Sync speed (issue 5): tags leave the search index. Search keeps one entry per repository
+    // and one per distinct tag name of a connector (kind `tag_name`, ref_id `connector id:name`),
+    // and reaches a name's tags through the new (connector_id, name) index; `tags_hash` (a hash
+    // of a repository's complete tag listing) lets a sync skip unchanged repositories.
+    async up(db: AnyDb) {
+      const sqlite = engineOf(db) === 'sqlite';
+      await db.schema.alterTable('repositories').addColumn('tags_hash', 'text').execute();
+      await db.schema
+        .createIndex('tags_connector_name')
+        .on('tags')
+        .columns(['connector_id', 'name'])
+        .execute();
+      await db.schema.dropIndex('tags_connector').execute();
+      // SQLite-specific (FTS5): the old tag rows leave the index by a rebuild below, which drops
+      // every old index page at once (zeroed by secure_delete), not one secure delete per row.
+      if (sqlite) await sql`drop trigger catalog_entries_ad`.execute(db);
+      await db.deleteFrom('catalog_entries').where('kind', '=', 'tag').execute();
+      await sql`insert into catalog_entries (kind, ref_id, owner_id, connector_id, text)
+        select distinct 'tag_name', t.connector_id || ':' || t.name, c.owner_id, t.connector_id, t.name
+        from tags t join connectors c on c.id = t.connector_id`.execute(db);
+      if (sqlite) {
+        await sql`create trigger catalog_entries_ad after delete on catalog_entries begin
+          insert into catalog_search(catalog_search, rowid, text) values ('delete', old.id, old.text); end`.execute(
+          db,
+        );
+        await sql`insert into catalog_search(catalog_search) values ('rebuild')`.execute(db);
+      }
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) };

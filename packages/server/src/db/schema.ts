@@ -89,6 +89,8 @@ export interface RepositoriesTable {
   tag_count: number;
   /** Natural-order key (`v1.10` after `v1.9`), for keyset pagination. */
   sort_key: string;
+  /** Hash of the tag listing last stored: a sync skips the repository when it is unchanged. */
+  tags_hash: string | null;
 }
 
 export interface TagsTable {
@@ -128,12 +130,13 @@ export interface JobsTable {
 
 export interface CatalogEntriesTable {
   id: Generated<number>;
-  kind: 'repository' | 'tag';
-  /** The repository's or tag's id. */
+  /** A repository, or a tag name that at least one of the connector's repositories has. */
+  kind: 'repository' | 'tag_name';
+  /** The repository's id, or `connector id:tag name`. */
   ref_id: string;
   owner_id: string;
   connector_id: string;
-  /** What search matches: the repository name, or `repository:tag`. */
+  /** What search matches: the repository name, or the tag name. */
   text: string;
 }
 
