@@ -694,6 +694,23 @@ describe('the Berth portal in a real browser', () => {
     await shot('diff-phone');
     await page.setViewportSize({ width: 1280, height: 800 });
 
+    // An image that is not there: the API's sentence, and a way to try again.
+    const missing = { connectorId, repository: 'team/python-app', reference: 'no-such-tag' };
+    const refused = await context.request.post(url('/api/v1/diffs'), {
+      headers: { 'x-csrf-token': csrfToken },
+      data: { left: { image: missing }, right: { image: missing } },
+    });
+    expect(refused.status()).toBe(404);
+    const problem = (await refused.json()) as { detail: string };
+    expectedFailures.push({ path: '/api/v1/diffs', status: 404 });
+    await page.goto(
+      url(`/diff?a=${connectorId}/team/python-app:latest&b=${connectorId}/team/python-app:no-such-tag`),
+    );
+    const failure = page.getByRole('alert');
+    await failure.waitFor();
+    expect(await failure.locator('.alert-detail').innerText()).toBe(problem.detail);
+    await page.getByRole('button', { name: 'Try again' }).waitFor();
+
     // A bad address says what to do.
     await page.goto(url('/diff'));
     await page.getByRole('heading', { name: 'Pick two images to compare' }).waitFor();
