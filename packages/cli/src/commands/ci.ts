@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { analyzeImage, type ContainerProfile } from '@berth/analysis';
+import type { ContainerProfile } from '@berth/analysis';
 import {
   CI_CONFIG_FILE,
   CiPolicyError,
@@ -13,9 +13,11 @@ import {
   type CiPolicyKey,
   type CiResult,
 } from './ci-policy.js';
-import { exitQuietlyOnEpipe, openImages } from './image-access.js';
+import { openApiSession } from '../api/api-session.js';
+import { exitQuietlyOnEpipe } from '../terminal/output.js';
 import { progressBar } from './progress-bar.js';
-import { formatBytes } from './profile-summary.js';
+import { formatBytes } from '../terminal/format-bytes.js';
+import { checkServerOptions, profileThroughServer, resolveServerImage } from './server-image.js';
 
 interface CiOptions {
   readonly platform?: string;
@@ -27,6 +29,8 @@ interface CiOptions {
   readonly maxWastedBytes?: string;
   readonly maxWastedPercent?: string;
   readonly failOn?: string;
+  readonly ociLayout?: string;
+  readonly server?: boolean;
 }
 
 /** Exit code of a policy violation: distinct from 1 (the check could not run) and 2 (usage). */
@@ -36,6 +40,8 @@ const EXAMPLES = `
 Examples:
   berth ci registry.internal:5000/team/app:$CI_COMMIT_SHA --min-efficiency 0.95 --fail-on high
   berth ci ghcr.io/acme/app:pr-42 --max-wasted-bytes 50MB --max-wasted-percent 10
+  berth ci --oci-layout ./build/layout app --fail-on medium
+  BERTH_TOKEN=… BERTH_SERVER=https://berth.example.com berth ci --server "Production ECR/team/app:$TAG"
 
 Thresholds come from the options, else from ${CI_CONFIG_FILE} in the current directory
 (or --config FILE), else the defaults (min-efficiency 0.9, max-wasted-percent 10, as dive's CI
@@ -46,13 +52,15 @@ mode). The file holds "key: value" lines with the option names:
   fail-on: high               # info | low | medium | high; "off" disables any check
 
 Exit codes: 0 the image passes, 3 it violates the policy (the report says which check),
-1 the image could not be analysed, 2 usage or a bad ${CI_CONFIG_FILE}.`;
+1 the image could not be analysed, 2 usage or a bad ${CI_CONFIG_FILE}.
+With --server the server you are logged in to analyses the image (named as for
+berth profile --server); the thresholds are checked here.`;
 
 /** `berth ci REF`: profile an image and enforce efficiency and advice thresholds, for pipelines. */
 export function ciCommand(): Command {
   return new Command('ci')
     .description('Check an image against efficiency and advice thresholds (no server); exit 3 when it fails.')
-    .argument('<ref>', 'image reference')
+    .argument('[ref]', 'image reference; with --oci-layout, a tag in the layout')
     .option('--min-efficiency <ratio>', 'lowest efficiency score allowed (0..1, or a percentage)')
     .option('--max-wasted-bytes <size>', 'most bytes allowed in overwritten or deleted files (50MB, 20MiB)')
     .option('--max-wasted-percent <pct>', 'most wasted bytes allowed, as a percentage of the image')
@@ -62,8 +70,10 @@ export function ciCommand(): Command {
     .option('--json', 'print the checks, findings and thresholds as JSON')
     .option('--creds <user:password>', 'registry credentials (else ~/.docker/config.json, else anonymous)')
     .option('--insecure', 'plain HTTP to the registry (loopback registries always are)')
+    .option('--oci-layout <dir>', 'read the image from an OCI image layout directory')
+    .option('--server', 'have the Berth server you are logged in to analyse the image')
     .addHelpText('after', EXAMPLES)
-    .action(async function (this: Command, ref: string, options: CiOptions) {
+    .action(async function (this: Command, ref: string | undefined, options: CiOptions) {
       const usage = (message: string): never =>
         this.error(`berth: ${message}`, { exitCode: 2, code: 'berth.usage' });
       let policy: CiPolicy;
@@ -73,25 +83,50 @@ export function ciCommand(): Command {
         if (error instanceof CiPolicyError) return usage(error.message);
         throw error;
       }
-      const access = openImages([ref], options, usage);
-      const image = access.images[0] as (typeof access.images)[0];
+      checkServerOptions(options, usage);
       exitQuietlyOnEpipe();
       const bar = progressBar(process.stderr, 'analysing');
       let profile: ContainerProfile;
-      try {
-        ({ profile } = await analyzeImage(image.source, image.identifier, {
-          ...(access.platform ? { platform: access.platform } : {}),
-          onProgress: (p) => bar.update(p),
-        }));
-      } finally {
-        bar.clear();
-        await access.close();
+      let name: string;
+      if (options.server) {
+        if (ref === undefined)
+          return usage('missing image reference (e.g. berth ci --server local/team/app:1.0)');
+        const api = openApiSession();
+        const image = await resolveServerImage(api, ref, options.platform);
+        try {
+          ({ profile } = await profileThroughServer<ContainerProfile>(api, image.spec, (p) => bar.update(p)));
+        } finally {
+          bar.clear();
+        }
+        name = image.name;
+      } else {
+        // Loaded only now: `berth --help` and the API commands start without them.
+        const [{ analyzeImage }, { openSingleImage }] = await Promise.all([
+          import('@berth/analysis'),
+          import('./single-image.js'),
+        ]);
+        const image = await openSingleImage(
+          ref,
+          options,
+          usage,
+          'berth ci registry.internal:5000/team/app:1.0',
+        );
+        try {
+          ({ profile } = await analyzeImage(image.source, image.identifier, {
+            ...(image.platform ? { platform: image.platform } : {}),
+            onProgress: (p) => bar.update(p),
+          }));
+        } finally {
+          bar.clear();
+          await image.close();
+        }
+        name = image.name;
       }
       const result = evaluateCiPolicy(profile, policy, formatBytes);
       process.stdout.write(
         options.json
-          ? `${JSON.stringify({ image: image.name, manifestDigest: profile.image.manifestDigest, policy, ...result, advice: profile.advice }, null, 2)}\n`
-          : formatCiReport(image.name, profile, result),
+          ? `${JSON.stringify({ image: name, manifestDigest: profile.image.manifestDigest, policy, ...result, advice: profile.advice }, null, 2)}\n`
+          : formatCiReport(name, profile, result),
       );
       if (!result.passed) process.exitCode = CI_POLICY_VIOLATION;
     });

@@ -1,16 +1,11 @@
 import { Command, Option } from 'commander';
-import { formatPlatform, parsePlatform } from '@berth/oci';
-import {
-  analyzeImage,
-  diffImages,
-  memoryLayerCache,
-  type ImageAnalysis,
-  type ImageDiff,
-  type ProfileProgress,
-} from '@berth/analysis';
-import { exitQuietlyOnEpipe, openImages } from './image-access.js';
+import type { Platform } from '@berth/oci';
+import type { ImageAnalysis, ImageDiff, ProfileProgress } from '@berth/analysis';
+import { openApiSession } from '../api/api-session.js';
+import { exitQuietlyOnEpipe } from '../terminal/output.js';
+import type { ImageAccess } from './image-access.js';
 import { progressBar } from './progress-bar.js';
-import { formatBytes } from './profile-summary.js';
+import { checkServerOptions, diffThroughServer, resolveServerImage } from './server-image.js';
 
 interface DiffOptions {
   readonly platform?: string;
@@ -20,6 +15,8 @@ interface DiffOptions {
   readonly includeMetadata?: boolean;
   readonly creds?: string;
   readonly insecure?: boolean;
+  readonly ociLayout?: string;
+  readonly server?: boolean;
   readonly limit: string;
 }
 
@@ -29,10 +26,14 @@ Examples:
   berth diff registry.internal:5000/team/app:1.4 registry.internal:5000/team/app:1.5 --json > diff.json
   berth diff ghcr.io/acme/app:main ghcr.io/acme/app:main --platform linux/arm64 --include-metadata
   berth diff ghcr.io/acme/app:1.5 ghcr.io/acme/app:1.5 --left-platform linux/amd64 --right-platform linux/arm64
+  berth diff --oci-layout ./layout app-1.4 app-1.5
+  berth diff --server "Production ECR/team/app:1.4" "Production ECR/team/app:1.5"
 
 Files are compared by content hash, mode, owner and link target, not by modification time
 (--include-metadata also lists files whose only change is their mtime). Layers both images
 share are analysed once. Credentials as for berth profile (--creds applies to both images).
+With --oci-layout both are tags in one layout directory; with --server the server you are logged
+in to computes (and keeps) the diff, the images named as for berth profile --server.
 
 Exit codes: 0 done (whether or not the images differ), 1 failure, 2 usage.`;
 
@@ -50,22 +51,81 @@ export function diffCommand(): Command {
     .addOption(new Option('--limit <n>', 'file and package changes listed per kind').default('20'))
     .option('--creds <user:password>', 'registry credentials (else ~/.docker/config.json, else anonymous)')
     .option('--insecure', 'plain HTTP to the registry (loopback registries always are)')
+    .option('--oci-layout <dir>', 'read both images (tags) from an OCI image layout directory')
+    .option('--server', 'have the Berth server you are logged in to compute the diff (berth login)')
     .addHelpText('after', EXAMPLES)
     .action(async function (this: Command, left: string, right: string, options: DiffOptions) {
       const usage = (message: string): never =>
         this.error(`berth: ${message}`, { exitCode: 2, code: 'berth.usage' });
       if (!/^[0-9]{1,6}$/.test(options.limit)) usage('--limit must be a whole number');
       const limit = Number(options.limit);
-      const access = openImages([left, right], options, usage);
-      const platforms = [options.leftPlatform, options.rightPlatform].map((text) => {
-        if (text === undefined) return access.platform;
+      checkServerOptions(options, usage);
+      // Loaded only now: `berth --help` and the API commands start without them.
+      const [
+        { formatPlatform, ociLayoutSource, parsePlatform },
+        { analyzeImage, diffImages, memoryLayerCache },
+      ] = await Promise.all([import('@berth/oci'), import('@berth/analysis')]);
+      const { formatDiffSummary } = await import('./diff-summary.js');
+      const parse = (text: string | undefined, fallback: Platform | undefined): Platform | undefined => {
+        if (text === undefined) return fallback;
         try {
           return parsePlatform(text);
         } catch (error) {
           return usage((error as Error).message);
         }
-      });
+      };
       exitQuietlyOnEpipe();
+      const print = (diff: ImageDiff, names: readonly [string, string]): void => {
+        process.stdout.write(
+          options.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiffSummary(diff, names, limit),
+        );
+      };
+      if (options.server) {
+        const common = parse(options.platform, undefined);
+        const sides = [options.leftPlatform, options.rightPlatform].map((t) => parse(t, common));
+        const api = openApiSession();
+        const images = await Promise.all(
+          [left, right].map((ref, i) =>
+            resolveServerImage(api, ref, sides[i] ? formatPlatform(sides[i]) : undefined),
+          ),
+        );
+        const bar = progressBar(process.stderr, 'diffing');
+        try {
+          const diff = await diffThroughServer<ImageDiff>(
+            api,
+            (images[0] as (typeof images)[number]).spec,
+            (images[1] as (typeof images)[number]).spec,
+            options.includeMetadata === true,
+            (done, total) =>
+              bar.update({ layersDone: done, layersTotal: total, bytesDone: done, bytesTotal: total }),
+          );
+          bar.clear();
+          print(diff, [images[0]?.name ?? left, images[1]?.name ?? right]);
+        } finally {
+          bar.clear();
+        }
+        return;
+      }
+      let access: ImageAccess;
+      if (options.ociLayout !== undefined) {
+        if (options.creds !== undefined || options.insecure)
+          usage('--creds and --insecure are for registries, not --oci-layout');
+        const platform = parse(options.platform, undefined);
+        const source = await ociLayoutSource(options.ociLayout);
+        access = {
+          platform,
+          images: [left, right].map((tag) => ({
+            reference: { registry: '', repository: source.name, tag, digest: undefined },
+            source,
+            identifier: tag,
+            name: `${source.name}:${tag}`,
+          })),
+          close: () => Promise.resolve(),
+        };
+      } else access = (await import('./image-access.js')).openImages([left, right], options, usage);
+      const platforms = [options.leftPlatform, options.rightPlatform].map((text) =>
+        parse(text, access.platform),
+      );
       const bar = progressBar(process.stderr, 'diffing');
       const progress: ProfileProgress[] = [];
       const report = (side: number, p: ProfileProgress): void => {
@@ -92,108 +152,10 @@ export function diffCommand(): Command {
         )) as [ImageAnalysis, ImageAnalysis];
         bar.clear();
         const diff = diffImages(a, b, { includeMetadata: options.includeMetadata === true });
-        const names = access.images.map((i) => i.name) as [string, string];
-        process.stdout.write(
-          options.json ? `${JSON.stringify(diff, null, 2)}\n` : formatDiffSummary(diff, names, limit),
-        );
+        print(diff, access.images.map((i) => i.name) as [string, string]);
       } finally {
         bar.clear();
         await access.close();
       }
     });
-}
-
-const signed = (n: number): string => (n > 0 ? `+${formatBytes(n)}` : n < 0 ? `-${formatBytes(-n)}` : '0 B');
-const show = (value: unknown): string =>
-  value === null || value === undefined || value === ''
-    ? '(unset)'
-    : typeof value === 'string'
-      ? value
-      : JSON.stringify(value);
-
-/**
- * The readable diff: a summary block, then config, file and package changes (the first
- * `limit` of each kind, with counts), like `berth profile` labels padded to a column.
- */
-export function formatDiffSummary(diff: ImageDiff, names: readonly [string, string], limit: number): string {
-  const { summary } = diff;
-  const out: string[] = [];
-  const row = (label: string, value: string): void => {
-    out.push(`${label.padEnd(11)}${value}`);
-  };
-  row('left', `${names[0]} (${diff.left.manifestDigest})`);
-  row('right', `${names[1]} (${diff.right.manifestDigest})`);
-  if (formatPlatform(diff.left.platform) !== formatPlatform(diff.right.platform)) {
-    row('platform', `${formatPlatform(diff.left.platform)} → ${formatPlatform(diff.right.platform)}`);
-  } else {
-    row('platform', formatPlatform(diff.left.platform));
-  }
-  if (diff.left.os !== diff.right.os)
-    row('os', `${diff.left.os ?? 'unknown'} → ${diff.right.os ?? 'unknown'}`);
-  row(
-    'size',
-    `${signed(summary.sizeDelta)} (${formatBytes(diff.left.sizeUncompressed)} → ${formatBytes(diff.right.sizeUncompressed)} uncompressed), ${signed(summary.sizeDeltaCompressed)} compressed`,
-  );
-  row('layers', `${summary.sharedLayers} shared (${diff.left.layerCount} → ${diff.right.layerCount})`);
-  row('config', `${summary.configChanged} change(s)`);
-  row(
-    'files',
-    `${summary.filesAdded} added, ${summary.filesRemoved} removed, ${summary.filesModified} modified`,
-  );
-  row(
-    'packages',
-    `${summary.packagesAdded} added, ${summary.packagesRemoved} removed, ${summary.packagesChanged} changed`,
-  );
-
-  if (diff.config.length > 0) {
-    out.push('', 'Config:');
-    const width = Math.max(...diff.config.map((c) => c.field.length)) + 2;
-    for (const c of diff.config) out.push(`  ${c.field.padEnd(width)}${show(c.left)} → ${show(c.right)}`);
-  }
-
-  const files: string[] = [];
-  const list = <T>(items: readonly T[], what: string, line: (item: T) => string): void => {
-    for (const item of items.slice(0, limit)) files.push(line(item));
-    if (items.length > limit) files.push(`  … ${items.length - limit} more ${what}`);
-  };
-  list(
-    diff.files.added,
-    'added',
-    (f) => `  A ${f.path}${f.type === 'file' ? ` (${formatBytes(f.size)})` : ` (${f.type})`}`,
-  );
-  list(
-    diff.files.removed,
-    'removed',
-    (f) => `  D ${f.path}${f.type === 'file' ? ` (${formatBytes(f.size)})` : ` (${f.type})`}`,
-  );
-  list(diff.files.modified, 'modified', (f) => {
-    const what = f.changes
-      .map((c) => {
-        if (c === 'content') return `content ${formatBytes(f.leftSize)} → ${formatBytes(f.rightSize)}`;
-        if (c === 'mode') return `mode ${f.left.mode.toString(8)} → ${f.right.mode.toString(8)}`;
-        if (c === 'owner') return `owner ${f.left.uid}:${f.left.gid} → ${f.right.uid}:${f.right.gid}`;
-        if (c === 'linkTarget') return `link ${f.left.linkTarget ?? ''} → ${f.right.linkTarget ?? ''}`;
-        if (c === 'type') return `type ${f.leftType} → ${f.type}`;
-        return c;
-      })
-      .join(', ');
-    return `  M ${f.path} (${what})`;
-  });
-  if (files.length > 0) out.push('', 'Files:', ...files);
-
-  const packages: string[] = [];
-  const pkgList = <T>(items: readonly T[], what: string, line: (item: T) => string): void => {
-    for (const item of items.slice(0, limit)) packages.push(line(item));
-    if (items.length > limit) packages.push(`  … ${items.length - limit} more ${what}`);
-  };
-  const arrow = { upgrade: '↑', downgrade: '↓', rebuild: '=' } as const;
-  pkgList(
-    diff.packages.changed,
-    'changed',
-    (p) => `  ${arrow[p.direction]} ${p.name} (${p.type}) ${p.left} → ${p.right}`,
-  );
-  pkgList(diff.packages.added, 'added', (p) => `  + ${p.name} (${p.type}) ${p.version}`);
-  pkgList(diff.packages.removed, 'removed', (p) => `  - ${p.name} (${p.type}) ${p.version}`);
-  if (packages.length > 0) out.push('', 'Packages:', ...packages);
-  return `${out.join('\n')}\n`;
 }

@@ -90,11 +90,3 @@ export function openImages(
     close: () => client.close(),
   };
 }
-
-/** `berth … | head` closes the pipe early: that is the reader's choice, not a failure. */
-export function exitQuietlyOnEpipe(): void {
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
-}

@@ -1,22 +1,14 @@
 import { Command, Option } from 'commander';
-import {
-  RegistryClient,
-  basicAuthenticator,
-  formatReference,
-  ociLayoutSource,
-  parsePlatform,
-  parseReference,
-  referenceIdentifier,
-  remoteImageSource,
-  staticKeychain,
-  type ImageSource,
-  type Platform,
-  type Reference,
-} from '@berth/oci';
-import { profileImage, toCycloneDx, toSpdx } from '@berth/analysis';
-import { dockerConfigKeychain } from '../docker-config-keychain.js';
+import type { ContainerProfile } from '@berth/analysis';
+import { openApiSession } from '../api/api-session.js';
+import { exitQuietlyOnEpipe } from '../terminal/output.js';
 import { progressBar } from './progress-bar.js';
-import { formatProfileSummary } from './profile-summary.js';
+import {
+  checkServerOptions,
+  resolveServerImage,
+  profileThroughServer,
+  sbomThroughServer,
+} from './server-image.js';
 
 interface ProfileOptions {
   readonly platform?: string;
@@ -25,6 +17,7 @@ interface ProfileOptions {
   readonly creds?: string;
   readonly insecure?: boolean;
   readonly ociLayout?: string;
+  readonly server?: boolean;
 }
 
 const EXAMPLES = `
@@ -34,17 +27,20 @@ Examples:
   berth profile registry.internal:5000/team/app:main --creds ci:$TOKEN --insecure
   berth profile localhost:5000/team/app@sha256:… --sbom cyclonedx > sbom.cdx.json
   berth profile --oci-layout ./layout app-1.0 --sbom spdx > sbom.spdx.json
+  berth profile --server "Production ECR/team/app:1.4"     # through your Berth server
 
 Credentials: --creds, else ~/.docker/config.json ($DOCKER_CONFIG) — "auths" entries and
 credential helpers ("credsStore", "credHelpers") whose docker-credential-<name> is on PATH —
 else anonymous. Loopback registries (localhost, 127.0.0.1) are plain HTTP; --insecure for others.
+With --server the server you are logged in to (berth login) analyses the image, and keeps the
+profile: REF is CONNECTOR/REPOSITORY:TAG for one of your connectors, else a public image.
 A progress bar is drawn on stderr when it is a terminal.
 
 Exit codes: 0 done, 1 the image could not be profiled (one line on stderr says why), 2 usage.`;
 
 /**
- * `berth profile REF`: the stand-alone Container Profile of one image, straight from its
- * registry (or an OCI layout directory), with no server.
+ * `berth profile REF`: the Container Profile of one image, straight from its registry (or an
+ * OCI layout directory) with no server, or through the Berth server with `--server`.
  */
 export function profileCommand(): Command {
   return new Command('profile')
@@ -63,63 +59,15 @@ export function profileCommand(): Command {
     .option('--creds <user:password>', 'registry credentials (else ~/.docker/config.json, else anonymous)')
     .option('--insecure', 'plain HTTP to the registry (loopback registries always are)')
     .option('--oci-layout <dir>', 'read the image from an OCI image layout directory instead of a registry')
+    .option('--server', 'have the Berth server you are logged in to profile it (berth login)')
     .addHelpText('after', EXAMPLES)
     .action(async function (this: Command, ref: string | undefined, options: ProfileOptions) {
       const usage = (message: string): never =>
         this.error(`berth: ${message}`, { exitCode: 2, code: 'berth.usage' });
-      let platform: Platform | undefined;
-      if (options.platform !== undefined) {
-        try {
-          platform = parsePlatform(options.platform);
-        } catch (error) {
-          usage((error as Error).message);
-        }
-      }
-      if (options.ociLayout !== undefined && (options.creds !== undefined || options.insecure)) {
-        usage('--creds and --insecure are for registries, not --oci-layout');
-      }
-      let reference: Reference | undefined;
-      if (options.ociLayout === undefined) {
-        if (ref === undefined) usage('missing image reference (e.g. berth profile debian:bookworm)');
-        try {
-          reference = parseReference(ref as string);
-        } catch (error) {
-          usage((error as Error).message);
-        }
-      }
-      let credentials: { username: string; password: string } | undefined;
-      if (options.creds !== undefined) {
-        const colon = options.creds.indexOf(':');
-        if (colon <= 0) usage('--creds must be user:password');
-        credentials = { username: options.creds.slice(0, colon), password: options.creds.slice(colon + 1) };
-      }
-
-      let client: RegistryClient | undefined;
-      let source: ImageSource;
-      let identifier: string;
-      let name: string;
-      if (reference) {
-        const { registry } = reference;
-        client = new RegistryClient({
-          keychain: credentials
-            ? staticKeychain({ [registry]: basicAuthenticator(credentials.username, credentials.password) })
-            : dockerConfigKeychain(),
-          ...(options.insecure ? { registries: { [registry]: { insecure: true } } } : {}),
-        });
-        source = remoteImageSource(client, { registry, repository: reference.repository });
-        identifier = referenceIdentifier(reference);
-        name = formatReference(reference);
-      } else {
-        source = await ociLayoutSource(options.ociLayout as string);
-        identifier = ref ?? '';
-        name = `${source.name}${ref ? `:${ref}` : ''}`;
-      }
-
-      // `berth profile … | head` closes the pipe early: that is the reader's choice, not a failure.
-      process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EPIPE') process.exit(0);
-        throw error;
-      });
+      checkServerOptions(options, usage);
+      // Loaded only now: `berth --help` and the API commands start without them.
+      const { formatProfileSummary } = await import('./profile-summary.js');
+      exitQuietlyOnEpipe();
       const bar = progressBar(process.stderr, 'profiling');
       // Ctrl-C: leave the terminal clean (no half-drawn bar) and exit as shells expect (128 + 2).
       const interrupted = (): void => {
@@ -129,27 +77,58 @@ export function profileCommand(): Command {
       };
       process.once('SIGINT', interrupted);
       try {
-        const profile = await profileImage(source, identifier, {
-          ...(platform ? { platform } : {}),
-          onProgress: (progress) => bar.update(progress),
-        });
-        bar.clear();
-        const sbomOptions = reference ? { reference } : {};
-        const output =
-          options.sbom === 'cyclonedx'
-            ? toCycloneDx(profile, sbomOptions)
-            : options.sbom === 'spdx'
-              ? toSpdx(profile, sbomOptions)
-              : options.json
-                ? profile
-                : undefined;
-        process.stdout.write(
-          output === undefined ? formatProfileSummary(profile, name) : `${JSON.stringify(output, null, 2)}\n`,
-        );
+        if (options.server) {
+          if (ref === undefined)
+            return usage('missing image reference (e.g. berth profile --server local/team/app:1.0)');
+          const api = openApiSession();
+          const image = await resolveServerImage(api, ref, options.platform);
+          const { id, profile } = await profileThroughServer<ContainerProfile>(api, image.spec, (p) =>
+            bar.update(p),
+          );
+          bar.clear();
+          const output = options.sbom
+            ? await sbomThroughServer(api, id, options.sbom)
+            : options.json
+              ? profile
+              : undefined;
+          process.stdout.write(
+            output === undefined
+              ? formatProfileSummary(profile, image.name)
+              : `${JSON.stringify(output, null, 2)}\n`,
+          );
+          return;
+        }
+        const [{ profileImage, toCycloneDx, toSpdx }, { openSingleImage }] = await Promise.all([
+          import('@berth/analysis'),
+          import('./single-image.js'),
+        ]);
+        const image = await openSingleImage(ref, options, usage, 'berth profile debian:bookworm');
+        try {
+          const profile = await profileImage(image.source, image.identifier, {
+            ...(image.platform ? { platform: image.platform } : {}),
+            onProgress: (progress) => bar.update(progress),
+          });
+          bar.clear();
+          const sbomOptions = image.reference ? { reference: image.reference } : {};
+          const output =
+            options.sbom === 'cyclonedx'
+              ? toCycloneDx(profile, sbomOptions)
+              : options.sbom === 'spdx'
+                ? toSpdx(profile, sbomOptions)
+                : options.json
+                  ? profile
+                  : undefined;
+          process.stdout.write(
+            output === undefined
+              ? formatProfileSummary(profile, image.name)
+              : `${JSON.stringify(output, null, 2)}\n`,
+          );
+        } finally {
+          await image.close();
+        }
       } finally {
         process.removeListener('SIGINT', interrupted);
         bar.clear();
-        await client?.close();
       }
     });
 }

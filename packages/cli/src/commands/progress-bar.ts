@@ -1,5 +1,5 @@
 import type { ProfileProgress } from '@berth/analysis';
-import { formatBytes } from './profile-summary.js';
+import { formatBytes } from '../terminal/format-bytes.js';
 
 /** Where the bar is drawn: a terminal stream (`process.stderr`). */
 export interface ProgressStream {
