@@ -3,6 +3,7 @@ import type * as ServerModule from '@berth/server';
 import { ciCommand } from './commands/ci.js';
 import { diffCommand } from './commands/diff.js';
 import { profileCommand } from './commands/profile.js';
+import { DEFAULT_GRACE_SECONDS, onShutdown, parseGraceSeconds, workerCommand } from './commands/worker.js';
 
 /**
  * The server package (Fastify, Kysely, SQLite…) takes seconds to load on a small machine, and
@@ -10,7 +11,7 @@ import { profileCommand } from './commands/profile.js';
  * server-side command is dispatched (the preSubcommand hook runs before the command's own
  * options, `--help` included, are parsed).
  */
-const SERVER_COMMANDS = new Set(['serve', 'migrate', 'keys']);
+const SERVER_COMMANDS = new Set(['serve', 'worker', 'migrate', 'keys']);
 let serverModule: typeof ServerModule | undefined;
 const loadServer = async (): Promise<typeof ServerModule> => (serverModule ??= await import('@berth/server'));
 
@@ -36,17 +37,19 @@ export function createProgram(): Command {
       'after',
       () => `\nExample:\n  BERTH_PORT=9090 BERTH_DATA_DIR=/var/lib/berth berth serve\n${environmentHelp()}`,
     )
-    .action(async () => {
-      const server = await (await loadServer()).startServer();
-      process.stderr.write(`berth listening on ${server.url}\n`);
-      const stop = (): void => {
-        server.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+    .option('--no-worker', 'serve the API only; `berth worker` processes run the jobs (PostgreSQL)')
+    .option(
+      '--grace <seconds>',
+      'on SIGTERM, how long running jobs may finish before they are handed back',
+      parseGraceSeconds,
+      DEFAULT_GRACE_SECONDS,
+    )
+    .action(async (options: { worker: boolean; grace: number }) => {
+      const server = await (await loadServer()).startServer({ worker: options.worker });
+      process.stderr.write(
+        `berth listening on ${server.url}${options.worker ? '' : ' (API only, no jobs)'}\n`,
+      );
+      onShutdown(options.grace, (deadlineMs) => server.close(deadlineMs));
     });
 
   program
@@ -76,6 +79,7 @@ export function createProgram(): Command {
       );
     });
 
+  program.addCommand(workerCommand(loadServer));
   program.addCommand(profileCommand());
   program.addCommand(diffCommand());
   program.addCommand(ciCommand());

@@ -66,6 +66,31 @@ describe(`the database (${TEST_ENGINE})`, () => {
     expect(n).toBe(1);
   });
 
+  it('creates one profile and one diff when processes ask for the same one at once', async () => {
+    const first = await fresh();
+    // SQLite is one process; on PostgreSQL a second runtime is a second pool on the database.
+    const second =
+      TEST_ENGINE === 'postgres'
+        ? await openRuntime({
+            env: { BERTH_DATA_DIR: dirs.at(-1) ?? '', ...(await testDatabaseEnv(dirs.at(-1) ?? '')) },
+          })
+        : first;
+    if (second !== first) runtimes.push(second);
+    const user = await first.stores.users.create('race@example.com', 'x');
+    if (user === 'email_taken') throw new Error('taken');
+    const digest = `sha256:${'b'.repeat(64)}`;
+    const profiles = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => (i % 2 ? first : second).profiles.obtain(digest, user.id, '')),
+    );
+    expect(new Set(profiles.map((p) => p.record.id)).size).toBe(1);
+    expect(profiles.filter((p) => p.created)).toHaveLength(1);
+    const diffs = await Promise.all(
+      Array.from({ length: 16 }, (_, i) => (i % 2 ? first : second).diffs.obtain('a|b|0', {}, user.id, [''])),
+    );
+    expect(new Set(diffs.map((d) => d.record.id)).size).toBe(1);
+    expect(diffs.filter((d) => d.created)).toHaveLength(1);
+  });
+
   it('refuses a database URL it cannot use, without showing its password', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'berth-db-'));
     dirs.push(dataDir);

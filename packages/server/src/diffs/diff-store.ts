@@ -49,8 +49,19 @@ export function createDiffStore(db: Kysely<Schema>, clock: Clock) {
             created_at: now,
             updated_at: now,
           };
-          await tx.insertInto('diffs').values(row).execute();
-          created = true;
+          // Another process may create it at the same moment (PostgreSQL): then use theirs.
+          const inserted = await tx
+            .insertInto('diffs')
+            .values(row)
+            .onConflict((oc) => oc.column('pair_key').doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) created = true;
+          else
+            row = await tx
+              .selectFrom('diffs')
+              .selectAll()
+              .where('pair_key', '=', pairKey)
+              .executeTakeFirstOrThrow();
         }
         for (const key of new Set(connectorKeys)) {
           await tx

@@ -66,8 +66,19 @@ export function createProfileStore(db: Kysely<Schema>, clock: Clock) {
             created_at: now,
             updated_at: now,
           };
-          await tx.insertInto('profiles').values(row).execute();
-          created = true;
+          // Another process may create it at the same moment (PostgreSQL): then use theirs.
+          const inserted = await tx
+            .insertInto('profiles')
+            .values(row)
+            .onConflict((oc) => oc.column('manifest_digest').doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) created = true;
+          else
+            row = await tx
+              .selectFrom('profiles')
+              .selectAll()
+              .where('manifest_digest', '=', manifestDigest)
+              .executeTakeFirstOrThrow();
         }
         await tx
           .insertInto('profile_grants')
