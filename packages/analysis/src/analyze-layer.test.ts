@@ -61,6 +61,14 @@ describe('analyzeTarStream', () => {
     expect(result.skipped).toEqual(['.wh..wh.plnk/12.34', '.prefetch.landmark', 'stargz.index.json']);
     expect(result.files).toEqual([
       { path: 'etc/os-release', entryIndex: 1, content: Buffer.from('ID=test\n').toString('base64') },
+      // The certificate detector keeps `*.pem` files.
+      {
+        path: 'certs/ca.pem',
+        entryIndex: 7,
+        content: Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString(
+          'base64',
+        ),
+      },
     ]);
     expect(result.entries.filter((e) => e.privateKey).map((e) => e.path)).toEqual(['home/u/.ssh/id_rsa']);
   });
