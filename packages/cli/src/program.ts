@@ -1,8 +1,16 @@
 import { Command } from 'commander';
 import type * as ServerModule from '@berth/server';
 import { ciCommand } from './commands/ci.js';
+import { completionCommand } from './commands/completion.js';
+import { connectorsCommand } from './commands/connectors.js';
 import { diffCommand } from './commands/diff.js';
+import { loginCommand } from './commands/login.js';
+import { logoutCommand } from './commands/logout.js';
+import { lsCommand } from './commands/ls.js';
 import { profileCommand } from './commands/profile.js';
+import { sbomCommand } from './commands/sbom.js';
+import { searchCommand } from './commands/search.js';
+import { whoamiCommand } from './commands/whoami.js';
 import { DEFAULT_GRACE_SECONDS, onShutdown, parseGraceSeconds, workerCommand } from './commands/worker.js';
 
 /**
@@ -65,6 +73,7 @@ export function createProgram(): Command {
   program
     .command('keys')
     .description('Manage the master key that encrypts stored registry credentials.')
+    .addHelpText('after', '\nExample:\n  BERTH_DATA_DIR=/var/lib/berth berth keys rotate')
     .command('rotate')
     .description('Re-wrap every stored secret under a new master key; servers keep running.')
     .addHelpText(
@@ -80,9 +89,30 @@ export function createProgram(): Command {
     });
 
   program.addCommand(workerCommand(loadServer));
+  program.addCommand(loginCommand());
+  program.addCommand(logoutCommand());
+  program.addCommand(whoamiCommand());
+  program.addCommand(connectorsCommand());
+  program.addCommand(lsCommand());
+  program.addCommand(searchCommand());
   program.addCommand(profileCommand());
   program.addCommand(diffCommand());
   program.addCommand(ciCommand());
+  program.addCommand(sbomCommand());
+  program.addCommand(completionCommand());
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  berth login --server https://berth.example.com
+  berth connectors add
+  berth ls "Production ECR"/team/app
+  berth profile debian:bookworm-slim
+  berth ci registry.internal:5000/team/app:$CI_COMMIT_SHA --fail-on high
+
+Environment: BERTH_SERVER and BERTH_TOKEN override the stored login (for pipelines);
+NO_COLOR turns colour off. Exit codes: 0 ok, 1 failure, 2 usage, 3 policy violation (berth ci).`,
+  );
 
   exitTwoOnUsageErrors(program);
   return program;
