@@ -4,7 +4,7 @@ import { AnalysisError } from './analysis-error.js';
 import { DEFAULT_DETECTORS, type Detector } from './detectors.js';
 import { ANALYZER_VERSION, type LayerResult } from './layer-result.js';
 import { analyzeTarStream, type TarStreamOptions, type TarStreamResult } from './layer-stream.js';
-import { analyzeTarStreamInWorker, layerWorkersByDefault } from './layer-worker-pool.js';
+import { analyzeTarStreamInWorker } from './layer-worker-pool.js';
 
 export * from './layer-stream.js';
 
@@ -13,8 +13,7 @@ export interface AnalyzeLayerOptions extends TarStreamOptions {
   readonly onBytes?: (bytes: number) => void;
   /**
    * Decompress, hash and parse the layer on a worker thread while this thread fetches and
-   * verifies the blob ({@link analyzeTarStreamInWorker}). Default: yes when running the
-   * compiled package, no when running from TypeScript sources (tests).
+   * verifies the blob ({@link analyzeTarStreamInWorker}, which says why it is off by default).
    */
   readonly worker?: boolean;
 }
@@ -44,8 +43,7 @@ export async function analyzeLayer(
   try {
     let result: TarStreamResult;
     try {
-      const analyze =
-        (options.worker ?? layerWorkersByDefault()) ? analyzeTarStreamInWorker : analyzeTarStream;
+      const analyze = options.worker ? analyzeTarStreamInWorker : analyzeTarStream;
       result = await analyze(counting(blob, options.onBytes), {
         ...options,
         ...(descriptor.digest.startsWith('sha256:') ? { verifiedDigest: descriptor.digest } : {}),

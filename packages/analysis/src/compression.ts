@@ -9,9 +9,11 @@ const MAGIC_BYTES = 6;
 /**
  * Output chunk of the inflater. zlib's default (16 KiB) costs a thread-pool round trip per
  * 16 KiB: inflating the 121 MB Debian layer took ~1.0 s that way and ~0.28 s with 256 KiB
- * chunks on the bench machine (bench/run.ts); more than that gains little and costs memory.
+ * chunks on the bench machine (bench/run.ts). 1 MiB chunks took another ~0.15 s of CPU and
+ * ~10 MB of freshly touched pages off a whole `berth profile` there (each output chunk is a new
+ * buffer; fewer, larger ones are reused better); 4 MiB ones touched more pages again.
  */
-export const INFLATE_CHUNK_BYTES = 256 * 1024;
+export const INFLATE_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * The compression of a layer blob, from its first bytes (not its media type, which registries

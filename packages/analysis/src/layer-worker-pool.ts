@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { deserialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -30,18 +30,6 @@ const FROM_SOURCES = import.meta.url.endsWith('.ts');
  * collecting them often lets their memory be reused instead of fresh pages being touched.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2 };
-
-/**
- * Whether {@link analyzeLayer} uses worker threads unless told: when running the compiled
- * package and a core is idle. A worker pays off only in parallel with this thread: on a
- * machine whose cores are all busy (1-minute load average at or above the core count) it only
- * adds memory (its own heap and buffers, each first touch a page fault). From TypeScript
- * sources (the tests) a worker needs a TypeScript loader, so there it runs only when asked for.
- */
-export function layerWorkersByDefault(): boolean {
-  const cores = availableParallelism();
-  return !FROM_SOURCES && cores > 1 && (loadavg()[0] ?? 0) < cores;
-}
 
 interface Job {
   onMessage(message: FromLayerWorker): void;

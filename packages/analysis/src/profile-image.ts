@@ -15,7 +15,7 @@ import type { LayerCache } from './layer-cache.js';
 import type { ProfileCache } from './profile-cache.js';
 import { ANALYZER_VERSION, type LayerResult } from './layer-result.js';
 import type { MergedFileSystem } from './merged-fs.js';
-import { layerWorkersByDefault, prewarmLayerWorkers } from './layer-worker-pool.js';
+import { prewarmLayerWorkers } from './layer-worker-pool.js';
 import { SingleFlight } from './single-flight.js';
 
 export interface ProfileImageOptions {
@@ -116,7 +116,7 @@ export async function analyzeImage(
 
 /** A layer worker starts loading while the manifest and config are fetched. */
 function prewarm(options: ProfileImageOptions): void {
-  if (options.worker ?? layerWorkersByDefault()) prewarmLayerWorkers(1);
+  if (options.worker) prewarmLayerWorkers(1);
 }
 
 function resolveOptions(options: ProfileImageOptions): { platform?: Platform; signal?: AbortSignal } {
