@@ -66,7 +66,10 @@ async function startBerth(
   return live;
 }
 
-const IMAGES = ['one', 'two', 'three'];
+const IMAGES = ['one', 'two', 'three', 'four'];
+let base = '';
+let session = '';
+let connectorId = '';
 
 beforeAll(async () => {
   [postgres, registry, layout] = await Promise.all([
@@ -151,13 +154,13 @@ describe('berth worker', () => {
   it('runs the jobs an API-only server queues; identical analyses run once; SIGTERM stops it cleanly', async () => {
     const api = await startBerth(['serve', '--no-worker'], { ...env, BERTH_PORT: '0' }, /listening on/);
     expect(api.stderr()).toContain('(API only, no jobs)');
-    const base = /listening on (\S+)/.exec(api.stderr())?.[1] ?? '';
+    base = /listening on (\S+)/.exec(api.stderr())?.[1] ?? '';
     const signup = await call<{ csrfToken: string }>(base, 'POST', '/auth/signup', {
       email: 'ops@example.com',
       password: 'ops password 1',
     });
     expect(signup.status).toBe(201);
-    const session = `${signup.setCookie ?? ''};csrf=${signup.body.csrfToken}`;
+    session = `${signup.setCookie ?? ''};csrf=${signup.body.csrfToken}`;
     const created = await call<{ id: string }>(
       base,
       'POST',
@@ -166,6 +169,7 @@ describe('berth worker', () => {
       session,
     );
     expect(created.status).toBe(201);
+    connectorId = created.body.id;
     // No worker yet: the sync stays queued.
     await new Promise((r) => setTimeout(r, 500));
     expect(
@@ -188,7 +192,7 @@ describe('berth worker', () => {
     });
 
     // 21 concurrent profile requests for 3 distinct images, through the one API.
-    const requests = Array.from({ length: 21 }, (_, i) => IMAGES[i % IMAGES.length] as string);
+    const requests = Array.from({ length: 21 }, (_, i) => IMAGES[i % 3] as string);
     const answers = await Promise.all(
       requests.map((name) =>
         call<{ id: string }>(
@@ -221,5 +225,70 @@ describe('berth worker', () => {
     );
     expect(exits).toEqual([0, 0]);
     expect(workers[0]?.stderr()).toContain('SIGTERM: stopping');
+  });
+
+  it('finishes on another worker the analysis of a worker killed with SIGKILL; nothing partial shows as done', async () => {
+    // Hold the layer-results table so the analysis stops right in the middle, deterministically:
+    // the worker has marked the profile running and analysed the layer, but cannot store it.
+    const holder = await db.connect();
+    await holder.query('begin');
+    await holder.query('lock table layer_results in exclusive mode');
+    const doomed = await startBerth(['worker', '--lease', '2'], env, /worker running/);
+    const requested = await call<{ id: string }>(
+      base,
+      'POST',
+      '/profiles',
+      { image: { connectorId, repository: 'team/four', reference: '1' } },
+      session,
+    );
+    expect(requested.status).toBe(202);
+    await until('the worker to be stuck mid-analysis', async () => {
+      const waiting = await db.query(
+        "select 1 from pg_stat_activity where wait_event_type = 'Lock' and query ilike '%layer_results%'",
+      );
+      return waiting.rowCount ? true : undefined;
+    });
+    doomed.kill('SIGKILL');
+    await until('the worker to die', () => (doomed.exitCode() !== null ? true : undefined));
+    await holder.query('rollback');
+    holder.release();
+    const midway = await call<{ status: string; profile?: unknown }>(
+      base,
+      'GET',
+      `/profiles/${requested.body.id}`,
+      undefined,
+      session,
+    );
+    expect(midway.body.status).toBe('running');
+    expect(midway.body.profile).toBeUndefined();
+
+    // Another worker takes the job over once the dead one's lease has run out, and completes it.
+    const rescuer = await startBerth(['worker'], env, /worker running/);
+    const done = await until('the profile', async () => {
+      const state = await call<{ status: string; profile?: { layers: unknown[] } }>(
+        base,
+        'GET',
+        `/profiles/${requested.body.id}`,
+        undefined,
+        session,
+      );
+      if (state.body.status === 'failed') throw new Error(JSON.stringify(state.body));
+      return state.body.status === 'done' ? state.body : undefined;
+    });
+    expect(done.profile?.layers).toHaveLength(1);
+    const job = await db.query<{ status: string; attempts: number }>(
+      "select status, attempts from jobs where kind = 'profile.analyze' and key like '%' || $1",
+      [
+        (
+          await db.query<{ manifest_digest: string }>('select manifest_digest from profiles where id = $1', [
+            requested.body.id,
+          ])
+        ).rows[0]?.manifest_digest,
+      ],
+    );
+    expect(job.rows).toEqual([{ status: 'done', attempts: 2 }]);
+    rescuer.kill();
+    await until('the rescuer to exit', () => (rescuer.exitCode() !== null ? true : undefined));
+    expect(rescuer.exitCode()).toBe(0);
   });
 });

@@ -13,6 +13,15 @@ export function parseGraceSeconds(value: string): number {
   return seconds;
 }
 
+export function parseLeaseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+$/.test(value) || seconds < 1 || seconds > 3600)
+    throw new InvalidArgumentError(
+      `--lease must be a whole number of seconds from 1 to 3600, got "${value}"`,
+    );
+  return seconds;
+}
+
 /**
  * Graceful shutdown on SIGTERM and SIGINT: stop taking jobs, let running ones finish within the
  * grace period, abort the rest (they go back to the queue for another worker), close the pool.
@@ -48,19 +57,25 @@ export function workerCommand(loadServer: () => Promise<typeof ServerModule>): C
       parseGraceSeconds,
       DEFAULT_GRACE_SECONDS,
     )
+    .option(
+      '--lease <seconds>',
+      "how long a job stays this worker's without a heartbeat; then another worker retries it",
+      parseLeaseSeconds,
+      60,
+    )
     .addHelpText(
       'after',
       '\nNeeds BERTH_DATABASE_URL (with the embedded SQLite database, `berth serve` runs the jobs itself).\n\n' +
         'Example:\n  BERTH_DATABASE_URL=postgres://berth:secret@db:5432/berth BERTH_MASTER_KEY=… berth worker',
     )
-    .action(async (options: { grace: number }) => {
+    .action(async (options: { grace: number; lease: number }) => {
       const server = await loadServer();
       const config = server.loadConfig();
       if (!config.databaseUrl)
         throw new Error(
           'berth worker needs BERTH_DATABASE_URL (PostgreSQL); with the embedded SQLite database, `berth serve` runs the jobs itself',
         );
-      const worker = await server.startWorker();
+      const worker = await server.startWorker({ jobs: { leaseMs: options.lease * 1000 } });
       process.stderr.write(`berth worker running (jobs only, ${worker.runtime.engine})\n`);
       onShutdown(options.grace, (deadlineMs) => worker.close(deadlineMs));
     });
