@@ -149,4 +149,27 @@ describe(`job queue with several workers on one database (${TEST_ENGINE})`, () =
     expect(done).toMatchObject({ status: 'done', attempts: 2 });
     expect(attempts).toBe(2);
   });
+
+  it('hands a running job back when stopping past the deadline, and another worker completes it', async () => {
+    const [a, b] = [await process_(), await process_()];
+    const stopping = queueOf(a);
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    stopping.start({
+      'test.long': (_job, context) =>
+        new Promise<void>((_resolve, reject) => {
+          started();
+          context.signal.addEventListener('abort', () => reject(new Error('aborted')));
+        }),
+    });
+    const job = await stopping.enqueue({ kind: 'test.long', key: 'analysis:handed-back' });
+    await running;
+    await stopping.stop(50);
+    expect(await stopping.get(job.id)).toMatchObject({ status: 'queued', finishedAt: null });
+    const other = queueOf(b);
+    other.start({ 'test.long': () => Promise.resolve() });
+    await other.idle();
+    expect(await other.get(job.id)).toMatchObject({ status: 'done', attempts: 2 });
+    await other.stop();
+  });
 });

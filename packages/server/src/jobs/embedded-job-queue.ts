@@ -132,8 +132,7 @@ export function createEmbeddedJobQueue(
       .execute();
   }
 
-  async function run(job: JobRecord): Promise<void> {
-    const controller = new AbortController();
+  async function run(job: JobRecord, controller: AbortController): Promise<void> {
     // One job's signal goes to many concurrent requests (a sync lists 4 repositories at once,
     // each with several HEADs); each adds an abort listener, which is expected here.
     setMaxListeners(256, controller.signal);
@@ -144,7 +143,9 @@ export function createEmbeddedJobQueue(
           .set({ locked_until: iso(leaseMs) })
           .where('id', '=', job.id)
           .where('status', '=', 'running')
-          .execute();
+          .execute()
+          // The database may be briefly away (a PostgreSQL restart): the next beat renews it.
+          .catch(() => undefined);
       },
       Math.max(1000, leaseMs / 3),
     );
@@ -207,13 +208,24 @@ export function createEmbeddedJobQueue(
         const job = await claim().catch(() => undefined);
         if (!job) break;
         claimed = true;
-        const done = run(job).finally(() => {
-          active.delete(job.id);
-          wake?.();
-        });
-        active.set(job.id, { controller: new AbortController(), done });
+        // A job whose outcome could not be recorded (the database went away) keeps its
+        // "running" row: its lease runs out and a worker retries it.
+        // stop() aborts this controller when the deadline passes: the handler's signal.
+        const controller = new AbortController();
+        const done = run(job, controller)
+          .catch((error: unknown) => options.onError?.(error, job))
+          .finally(() => {
+            active.delete(job.id);
+            wake?.();
+          });
+        active.set(job.id, { controller, done });
       }
-      if (!claimed && active.size === 0 && idleWaiters.length > 0 && (await pending()) === 0) {
+      if (
+        !claimed &&
+        active.size === 0 &&
+        idleWaiters.length > 0 &&
+        (await pending().catch(() => Number.NaN)) === 0
+      ) {
         for (const resolve of idleWaiters.splice(0)) resolve();
       }
       await new Promise<void>((resolve) => {
