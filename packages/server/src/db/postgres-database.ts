@@ -66,6 +66,9 @@ export async function openPostgresDatabase(
   // An idle client whose server went away (restart, failover) must not crash the process;
   // the pool drops it and the next query opens a new connection.
   pool.on('error', () => undefined);
+  // The same for a client in use (a transaction) when the server goes away: its query fails
+  // with the error; the 'error' event must not also crash the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   try {
     await sql`select 1`.execute(db);
