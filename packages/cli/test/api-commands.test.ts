@@ -191,6 +191,10 @@ describe('berth login, whoami', () => {
     const parsed = JSON.parse(json.stdout) as { user: { id: string } };
     expectApiShape('get', '/api/v1/me', '200', parsed);
     expect((await berth(['whoami', '-q'])).stdout).toBe(`${parsed.user.id}\n`);
+    const empty = await berth(['ls']);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toBe('');
+    expect(empty.stderr).toBe('No connectors yet: add one with berth connectors add\n');
   });
 
   it('honours XDG_CONFIG_HOME, and takes an existing token with --token', async () => {

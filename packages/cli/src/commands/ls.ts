@@ -98,6 +98,10 @@ export function lsCommand(): Command {
         if (options.json) return printJson(tree);
         const rows = tree.flatMap((p) => p.connectors.map((c) => ({ platform: p.platform, ...c })));
         if (options.quiet) return write(rows.map((r) => `${r.id}\n`).join(''));
+        if (rows.length === 0) {
+          process.stderr.write('No connectors yet: add one with berth connectors add\n');
+          return;
+        }
         return write(
           formatTable(
             ['PLATFORM', 'CONNECTOR', 'ID', 'REPOSITORIES', 'STATUS'],
