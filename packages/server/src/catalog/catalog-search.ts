@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { engineOf } from '../db/engine.js';
 import type { CatalogEntriesTable, Schema } from '../db/schema.js';
 import { postgresSearchCandidates } from './catalog-search-postgres.js';
+import { naturalSortKey } from './natural-sort.js';
 
 export interface SearchItem {
   readonly source: 'connected' | 'public';
@@ -162,11 +163,14 @@ async function tagCandidates(
   let budget = CANDIDATES;
   for (const name of names.slice(0, Math.max(limit, 20))) {
     if (budget <= 0) break;
+    // Through the connector's repositories, each probed on its unique (repository, sort key,
+    // name) index: tags have no index by name (it would slow every sync's inserts).
     const rows = await db
-      .selectFrom('tags')
-      .innerJoin('repositories', 'repositories.id', 'tags.repository_id')
+      .selectFrom('repositories')
+      .innerJoin('tags', 'tags.repository_id', 'repositories.id')
       .select(['tags.id', 'tags.name', 'tags.digest', 'repositories.name as repository'])
-      .where('tags.connector_id', '=', name.connector_id)
+      .where('repositories.connector_id', '=', name.connector_id)
+      .where('tags.sort_key', '=', naturalSortKey(name.text, { latestFirst: true }))
       .where('tags.name', '=', name.text)
       .limit(budget)
       .execute();

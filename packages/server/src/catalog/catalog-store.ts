@@ -86,13 +86,13 @@ const sameTag = (row: TagValues, values: TagValues): boolean =>
 
 /** A repository's complete tag listing, hashed: equal hashes mean nothing to write. */
 function hashTags(tags: readonly TagInfo[]): string {
-  const hash = createHash('sha256');
+  // One string and one digest per repository (a hash object per tag costs more than the insert).
+  const parts: (string | number | null)[] = [];
   for (const tag of tags) {
     const v = tagValues(tag);
-    hash.update(JSON.stringify([tag.name, v.digest, v.media_type, v.size, v.pushed_at, v.platforms]));
-    hash.update('\n');
+    parts.push(tag.name, v.digest, v.media_type, v.size, v.pushed_at, v.platforms);
   }
-  return hash.digest('base64url');
+  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }
 
 /** The search entry of a tag name a connector has (one per distinct name, not per tag). */
@@ -170,27 +170,31 @@ async function dropUnusedTagNames(
   connectorId: string,
   names: Iterable<string>,
 ): Promise<void> {
-  for (const batch of chunks([...names], IN_BATCH))
-    await tx
-      .deleteFrom('catalog_entries')
-      .where('kind', '=', 'tag_name')
-      .where(
-        'ref_id',
-        'in',
-        batch.map((name) => tagNameRef(connectorId, name)),
-      )
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('tags')
-              .select('tags.id')
-              .where('tags.connector_id', '=', connectorId)
-              .whereRef('tags.name', '=', 'catalog_entries.text'),
-          ),
-        ),
-      )
-      .execute();
+  for (const batch of chunks([...names], IN_BATCH)) {
+    // One pass over the connector's tags (indexed by connector), not one probe per name.
+    const used = new Set(
+      (
+        await tx
+          .selectFrom('tags')
+          .select('name')
+          .distinct()
+          .where('connector_id', '=', connectorId)
+          .where('name', 'in', batch)
+          .execute()
+      ).map((t) => t.name),
+    );
+    const unused = batch.filter((name) => !used.has(name));
+    if (unused.length > 0)
+      await tx
+        .deleteFrom('catalog_entries')
+        .where('kind', '=', 'tag_name')
+        .where(
+          'ref_id',
+          'in',
+          unused.map((name) => tagNameRef(connectorId, name)),
+        )
+        .execute();
+  }
 }
 
 /**

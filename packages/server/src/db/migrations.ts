@@ -326,6 +326,24 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       }
     },
   },
+  '0007_catalog_tag_indexes': {
+    // Sync speed (issue 5): two indexes on tags instead of three, each cheap to extend — the
+    // natural-order one becomes the unique one (a name determines its sort key, so it is unique
+    // exactly when (repository_id, name) is), and the connector index is on connector_id alone
+    // (new rows append to it). Search reaches a tag name through the connector's repositories.
+    async up(db: AnyDb) {
+      await db.schema.dropIndex('tags_connector_name').execute();
+      await db.schema.dropIndex('tags_repository_name').execute();
+      await db.schema.dropIndex('tags_repository_sort').execute();
+      await db.schema
+        .createIndex('tags_repository_sort')
+        .on('tags')
+        .columns(['repository_id', 'sort_key', 'name'])
+        .unique()
+        .execute();
+      await db.schema.createIndex('tags_connector').on('tags').column('connector_id').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) };
