@@ -148,6 +148,7 @@ describe(`job queue with several workers on one database (${TEST_ENGINE})`, () =
     const done = await qa.get(job.id);
     expect(done).toMatchObject({ status: 'done', attempts: 2 });
     expect(attempts).toBe(2);
+    await qa.stop();
   });
 
   it('hands a running job back when stopping past the deadline, and another worker completes it', async () => {
