@@ -87,6 +87,8 @@ interface PlatformCase {
     /** What the user sees that needed the fresh token. */
     readonly shows?: (connectorId: string) => Promise<void>;
   };
+  /** The quota limit the vendor API reports on every answer (shown on the connector); none: null. */
+  readonly quota?: number;
   /** Endpoints at a port where nothing listens. */
   readonly unreachable: (url: string) => { config: Fields; credentials: Credentials };
 }
@@ -181,6 +183,7 @@ const count = (fake: FakeServer, pattern: RegExp): number =>
 const CASES: PlatformCase[] = [
   {
     label: 'Docker Hub',
+    quota: 180,
     platform: 'dockerhub',
     instructed: /Repo Read-only/,
     fake: () => hub,
@@ -437,6 +440,7 @@ const CASES: PlatformCase[] = [
   },
   {
     label: 'GitHub Container Registry',
+    quota: 5000,
     platform: 'ghcr',
     instructed: /only `read:packages`/,
     fake: () => github,
@@ -713,11 +717,20 @@ describe.each(CASES)('$label through the API', (c) => {
     expect(created.status).toBe(201);
     const id = created.body.id;
     await server.runtime.jobs.idle();
-    const shown = await api.call<{ status: string; lastError: string | null; repositoryCount: number }>(
-      'GET',
-      `/api/v1/connectors/${id}`,
-    );
+    const shown = await api.call<{
+      status: string;
+      lastError: string | null;
+      repositoryCount: number;
+      rateLimit: { limit?: number; remaining?: number; observedAt: string } | null;
+    }>('GET', `/api/v1/connectors/${id}`);
     expect(shown.body).toMatchObject({ status: 'ok', lastError: null });
+    // The quota the vendor reported during the sync, as the connector shows it.
+    if (c.quota === undefined) expect(shown.body.rateLimit).toBeNull();
+    else {
+      expect(shown.body.rateLimit).toMatchObject({ limit: c.quota });
+      expect(shown.body.rateLimit?.remaining).toBeLessThan(c.quota);
+      expect(Date.parse(shown.body.rateLimit?.observedAt ?? '')).not.toBeNaN();
+    }
     expect(shown.body.repositoryCount).toBe(c.repositories().length);
     expect(await treeIds()).toContain(id);
     expect(await repositoriesOf(id)).toEqual(c.repositories());

@@ -110,6 +110,8 @@ export function createSyncHandler(deps: SyncDeps): JobHandler {
       if (e.retryable) throw new RetryLaterError(message, e.retryAfterMs ?? 30_000, { cause: error });
       throw error;
     } finally {
+      const quota = connector?.rateLimit();
+      if (quota) await owned.connectors.setStatus(connectorId, { rate_limit: JSON.stringify(quota) });
       await connector?.close();
     }
   };

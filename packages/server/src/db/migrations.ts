@@ -344,6 +344,13 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.createIndex('tags_connector').on('tags').column('connector_id').execute();
     },
   },
+  '0008_connector_rate_limit': {
+    // The quota a platform last reported (issue 4), JSON: {limit?, remaining?, windowSeconds?,
+    // resetAt?, observedAt}; null when the platform reports none.
+    async up(db: AnyDb) {
+      await db.schema.alterTable('connectors').addColumn('rate_limit', 'text').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) };

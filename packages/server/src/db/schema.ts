@@ -76,6 +76,8 @@ export interface ConnectorsTable {
   last_sync_at: string | null;
   last_error: string | null;
   repository_count: number;
+  /** The quota the platform last reported, JSON (RateLimit); null when none. */
+  rate_limit: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -48,6 +48,17 @@ const ConnectorSchema = Type.Object({
   lastSyncAt: Type.Union([Type.String(), Type.Null()]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   repositoryCount: Type.Integer(),
+  /** The quota the platform reported during the last sync (Docker Hub, GitHub…); null when none. */
+  rateLimit: Type.Union([
+    Type.Object({
+      limit: Type.Optional(Type.Integer()),
+      remaining: Type.Optional(Type.Integer()),
+      windowSeconds: Type.Optional(Type.Integer()),
+      resetAt: Type.Optional(Type.String()),
+      observedAt: Type.String(),
+    }),
+    Type.Null(),
+  ]),
   createdAt: Type.String(),
 });
 const CreateBody = Type.Object(

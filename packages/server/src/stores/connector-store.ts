@@ -14,9 +14,19 @@ export interface ConnectorRecord {
   readonly lastSyncAt: string | null;
   readonly lastError: string | null;
   readonly repositoryCount: number;
+  /** The quota the platform reported during the last sync; null when it reports none. */
+  readonly rateLimit: ConnectorRateLimit | null;
   readonly createdAt: string;
   /** Internal: where the sealed credentials are. */
   readonly secretId: string | null;
+}
+
+export interface ConnectorRateLimit {
+  readonly limit?: number;
+  readonly remaining?: number;
+  readonly windowSeconds?: number;
+  readonly resetAt?: string;
+  readonly observedAt: string;
 }
 
 export interface NewConnector {
@@ -39,7 +49,9 @@ export interface ConnectorStore {
   setStatus(
     ownerId: string,
     id: string,
-    status: Partial<Pick<ConnectorsTable, 'status' | 'last_error' | 'last_sync_at' | 'repository_count'>>,
+    status: Partial<
+      Pick<ConnectorsTable, 'status' | 'last_error' | 'last_sync_at' | 'repository_count' | 'rate_limit'>
+    >,
   ): Promise<void>;
   /**
    * Deletes the connector and everything derived through it (repositories, tags — by
@@ -59,6 +71,7 @@ export function toConnectorRecord(row: ConnectorsTable): ConnectorRecord {
     lastSyncAt: row.last_sync_at,
     lastError: row.last_error,
     repositoryCount: Number(row.repository_count),
+    rateLimit: row.rate_limit === null ? null : (JSON.parse(row.rate_limit) as ConnectorRateLimit),
     createdAt: row.created_at,
     secretId: row.secret_id,
   };
@@ -98,6 +111,7 @@ export function createConnectorStore(db: Kysely<Schema>, clock: Clock): Connecto
         last_sync_at: null,
         last_error: null,
         repository_count: 0,
+        rate_limit: null,
         created_at: now,
         updated_at: now,
       };

@@ -38,6 +38,13 @@ export interface Connector {
   readonly lastSyncAt: string | null;
   readonly lastError: string | null;
   readonly repositoryCount: number;
+  /** The quota the platform reported during the last sync; null when it reports none. */
+  readonly rateLimit?: {
+    readonly limit?: number;
+    readonly remaining?: number;
+    readonly resetAt?: string;
+    readonly observedAt: string;
+  } | null;
   readonly createdAt: string;
 }
 

@@ -73,6 +73,19 @@ function ConnectorRow({
             <dt>Last sync</dt>
             <dd title={connector.lastSyncAt ?? undefined}>{formatRelative(connector.lastSyncAt)}</dd>
           </div>
+          {connector.rateLimit?.remaining !== undefined && (
+            <div>
+              <dt>API quota left</dt>
+              <dd
+                className="connector-quota"
+                title={`Reported by the platform ${formatRelative(connector.rateLimit.observedAt)}`}
+              >
+                {connector.rateLimit.remaining.toLocaleString('en')}
+                {connector.rateLimit.limit !== undefined &&
+                  ` of ${connector.rateLimit.limit.toLocaleString('en')}`}
+              </dd>
+            </div>
+          )}
         </dl>
         <div className="connector-actions">
           <button type="button" className="btn btn-sm" onClick={runTest} disabled={!!test && 'busy' in test}>
