@@ -18,7 +18,7 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // React changes less often than the portal: its own long-cached chunk.
-        advancedChunks: {
+        codeSplitting: {
           groups: [{ name: 'react', test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ }],
         },
       },
