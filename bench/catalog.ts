@@ -2,13 +2,12 @@
 // Hub-style metadata API and through `_catalog` + HEAD, each against the same connector's
 // bare listing walk (what the registry's paging alone costs: the baseline); then search
 // latency over the resulting 100,000 tags and the tree's first level, through the HTTP API.
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getPlatform, type Connector } from '@berth/connectors';
+import { getPlatform } from '@berth/connectors';
 import { createSyncHandler, ownedBy, startServer, type RunningServer } from '@berth/server';
-import { startScriptedServer, type ScriptedServer } from '@berth/testkit';
+import { hubApi, registryApi, walk } from './catalog-fixture.js';
 import { median } from './stats.js';
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 2000);
@@ -19,128 +18,14 @@ const RUNS = Number(process.env.BENCH_CATALOG_RUNS ?? 3);
 const ONLY = process.env.BENCH_CATALOG_ONLY;
 const root = new URL('..', import.meta.url).pathname;
 
-const repoName = (i: number) =>
-  `team-${i % 40}/service-${i}-${['api', 'worker', 'python', 'node', 'web'][i % 5]}`;
-const tagName = (j: number) => (j === 0 ? 'latest' : `v1.${j}.${j % 7}`);
-const digestOf = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
-const OCI = 'application/vnd.oci.image.manifest.v1+json';
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-/** A Hub-style API: token exchange, namespace repositories and tags with metadata, page_size ≤ 100. */
-function hubApi(): Promise<ScriptedServer> {
-  return startScriptedServer((req, res, { url }) => {
-    const u = new URL(req.url ?? '/', url);
-    const json = (body: unknown) =>
-      void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    if (req.method === 'POST' && u.pathname === '/v2/auth/token') {
-      const payload = Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 3600 })).toString(
-        'base64url',
-      );
-      return json({ access_token: `x.${payload}.y` });
-    }
-    const page = Number(u.searchParams.get('page') ?? 1);
-    const size = Math.min(100, Number(u.searchParams.get('page_size') ?? 100));
-    const tagsMatch = /^\/v2\/namespaces\/bench\/repositories\/([^/]+)\/tags$/.exec(u.pathname);
-    if (tagsMatch) {
-      const repo = decodeURIComponent(tagsMatch[1] ?? '');
-      const all = Array.from({ length: TAGS }, (_, j) => tagName(j));
-      const slice = all.slice((page - 1) * size, page * size);
-      return json({
-        count: all.length,
-        next: page * size < all.length ? `${url}${u.pathname}?page=${page + 1}&page_size=${size}` : null,
-        results: slice.map((t) => ({
-          name: t,
-          digest: digestOf(`${repo}:${t}`),
-          media_type: OCI,
-          full_size: 1000 + t.length,
-          tag_last_pushed: '2026-01-01T00:00:00Z',
-          images: [],
-        })),
-      });
-    }
-    if (u.pathname === '/v2/namespaces/bench/repositories') {
-      const slice = Array.from({ length: REPOS }, (_, i) => repoName(i).replace('/', '.')).slice(
-        (page - 1) * size,
-        page * size,
-      );
-      return json({
-        count: REPOS,
-        next: page * size < REPOS ? `${url}${u.pathname}?page=${page + 1}&page_size=${size}` : null,
-        results: slice.map((name) => ({ name, namespace: 'bench', last_updated: '2026-01-01T00:00:00Z' })),
-      });
-    }
-    res.writeHead(404).end();
-  });
-}
-
-/** A bare OCI registry API: `_catalog` (n ≤ 1000, Link), tags/list, HEAD manifests. */
-function registryApi(): Promise<ScriptedServer> {
-  const names = Array.from({ length: REPOS }, (_, i) => repoName(i)).sort();
-  return startScriptedServer((req, res, { url }) => {
-    const u = new URL(req.url ?? '/', url);
-    if (u.pathname === '/v2/') return void res.writeHead(200).end('{}');
-    if (u.pathname === '/v2/_catalog') {
-      const n = Math.min(1000, Number(u.searchParams.get('n') ?? 1000));
-      const last = u.searchParams.get('last');
-      const start = last ? names.indexOf(last) + 1 : 0;
-      const slice = names.slice(start, start + n);
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (start + n < names.length)
-        headers.link = `</v2/_catalog?n=${n}&last=${encodeURIComponent(slice.at(-1) ?? '')}>; rel="next"`;
-      return void res.writeHead(200, headers).end(JSON.stringify({ repositories: slice }));
-    }
-    const tags = /^\/v2\/(.+)\/tags\/list$/.exec(u.pathname);
-    if (tags)
-      return void res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ name: tags[1], tags: Array.from({ length: TAGS }, (_, j) => tagName(j)) }));
-    const manifest = /^\/v2\/(.+)\/manifests\/(.+)$/.exec(u.pathname);
-    if (manifest && req.method === 'HEAD') {
-      return void res
-        .writeHead(200, {
-          'docker-content-digest': digestOf(`${manifest[1]}:${manifest[2]}`),
-          'content-type': OCI,
-          'content-length': '1234',
-        })
-        .end();
-    }
-    res.writeHead(404).end();
-  });
-}
-
-async function walk(connector: Connector): Promise<number> {
-  let tags = 0;
-  let cursor: string | undefined;
-  const repos: string[] = [];
-  do {
-    const page = await connector.listRepositories(cursor);
-    repos.push(...page.items.map((r) => r.name));
-    cursor = page.next;
-  } while (cursor);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      while (next < repos.length) {
-        const repo = repos[next++] as string;
-        let c: string | undefined;
-        do {
-          const page = await connector.listTags(repo, c);
-          tags += page.items.length;
-          c = page.next;
-        } while (c);
-      }
-    }),
-  );
-  return tags;
-}
-
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-catalog-'));
-  const [hub, registry] = await Promise.all([hubApi(), registryApi()]);
+  const [hub, registry] = await Promise.all([hubApi(REPOS, TAGS), registryApi(REPOS, TAGS)]);
   let server: RunningServer | undefined;
   try {
     server = await startServer({
