@@ -637,6 +637,11 @@ describe('the Berth portal in a real browser', () => {
       '+print("hello, " + os.environ.get("NAME", "world"))',
     ]);
     expect(await mainPy.getAttribute('aria-expanded')).toBe('true');
+    // The opened file is in the address: a reload (or a shared link) opens it again.
+    await page.waitForURL(/[?&]file=\/app\/main\.py(&|$)/);
+    await page.reload();
+    await unified.locator('.ud-add .ud-code', { hasText: '+import os' }).waitFor();
+    expect(await mainPy.getAttribute('aria-expanded')).toBe('true');
     await page.getByRole('button', { name: 'Show the changes to /etc/os-release' }).click();
     await page.locator('[data-udiff="/etc/os-release"] .ud-add', { hasText: 'VERSION_ID=3.20.4' }).waitFor();
     await unified.scrollIntoViewIfNeeded();

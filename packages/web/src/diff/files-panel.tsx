@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { api, errorSentence } from '../api/client';
 import type { FileChangeItem, FileChangeKind, FileModification, ImageDiff } from '../api/types';
 import { EmptyState, ErrorAlert } from '../components/feedback';
@@ -113,7 +113,9 @@ function Row({
 
 /**
  * The files that differ: added, removed and modified paths with filters (change, type, path
- * search), paged with "Load more", and a modified text file's unified diff on click.
+ * search), paged with "Load more", and a modified text file's unified diff on click. The file
+ * opened last is in the address (`file=`), so a link can point at one file's changes: it opens
+ * and scrolls into view on load, and shows above the lists when it is not among the loaded rows.
  */
 export function FilesPanel({
   diffId,
@@ -121,6 +123,7 @@ export function FilesPanel({
   change,
   type,
   query,
+  file,
   onView,
 }: {
   diffId: string;
@@ -128,12 +131,21 @@ export function FilesPanel({
   change: ChangeFilter;
   type: TypeFilter;
   query: string;
-  onView: (view: { change?: ChangeFilter; type?: TypeFilter; q?: string }) => void;
+  /** The path named by the address, opened on arrival. */
+  file: string;
+  onView: (view: { change?: ChangeFilter; type?: TypeFilter; q?: string; file?: string }) => void;
 }) {
   const [lists, setLists] = useState<LoadedLists>(() => initialLists(diff));
   const [busy, setBusy] = useState<FileChangeKind | undefined>();
   const [error, setError] = useState('');
-  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set(file ? [file] : []));
+  const linked = useRef(file);
+  useEffect(() => {
+    // Once, for the file the address named on arrival: bring its row (or the pinned view) into sight.
+    if (!linked.current) return;
+    document.getElementById(domId(linked.current))?.scrollIntoView({ block: 'center' });
+    linked.current = '';
+  }, []);
   const filtering = type !== 'all' || query.trim() !== '';
 
   const load = async (kind: FileChangeKind, all: boolean) => {
@@ -163,13 +175,18 @@ export function FilesPanel({
     [lists, type, query],
   );
   const total = lists.added.total + lists.removed.total + lists.modified.total;
-  const toggle = (path: string) =>
+  const toggle = (path: string) => {
+    const closing = open.has(path);
     setOpen((prev) => {
       const next = new Set(prev);
-      if (next.has(path)) next.delete(path);
+      if (closing) next.delete(path);
       else next.add(path);
       return next;
     });
+    if (!closing) onView({ file: path });
+    else if (path === file) onView({ file: '' });
+  };
+  const loadedModified = lists.modified.items.some((item) => item.path === file);
 
   return (
     <section className="card table-card files-panel" aria-label="File changes">
@@ -217,6 +234,14 @@ export function FilesPanel({
       {error && (
         <div className="panel-alert">
           <ErrorAlert>{error}</ErrorAlert>
+        </div>
+      )}
+      {file && !loadedModified && open.has(file) && (
+        <div className="change-group" data-group="linked">
+          <h3 className="change-group-title">
+            Linked file <span className="mono change-group-note">{file}</span>
+          </h3>
+          <FileDiffView diffId={diffId} path={file} id={domId(file)} />
         </div>
       )}
       {total === 0 ? (

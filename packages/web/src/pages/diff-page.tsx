@@ -245,6 +245,7 @@ export function DiffPage() {
   const typeParam = search.get('type') as TypeFilter | null;
   const type: TypeFilter = typeParam && TYPES.includes(typeParam) ? typeParam : 'all';
   const query = search.get('q') ?? '';
+  const file = search.get('file') ?? '';
   const [attempt, setAttempt] = useState(0);
   const [connectors, setConnectors] = useState<ReadonlyMap<string, Connector>>(new Map());
   const view = useDiff(
@@ -292,15 +293,17 @@ export function DiffPage() {
     change: change === 'all' ? null : change,
     type: type === 'all' ? null : type,
     q: query || null,
+    file: file || null,
   };
   const link = (changes: Record<string, string | null>) => diffPath(address, { ...current, ...changes });
-  const setView = (changes: { change?: ChangeFilter; type?: TypeFilter; q?: string }) =>
+  const setView = (changes: { change?: ChangeFilter; type?: TypeFilter; q?: string; file?: string }) =>
     navigate(
       diffPath(address, {
         ...current,
         ...(changes.change ? { change: changes.change === 'all' ? null : changes.change } : {}),
         ...(changes.type ? { type: changes.type === 'all' ? null : changes.type } : {}),
         ...(changes.q !== undefined ? { q: changes.q || null } : {}),
+        ...(changes.file !== undefined ? { file: changes.file || null } : {}),
       }),
       { replace: true, keepScroll: true },
     );
@@ -390,6 +393,7 @@ export function DiffPage() {
                 change={change}
                 type={type}
                 query={query}
+                file={file}
                 onView={setView}
               />
             )}
