@@ -7,6 +7,7 @@ export * from './scripted-server.js';
 export * from './signing-certificate.js';
 export * from './token-server.js';
 export * from './recording-proxy.js';
+export * from './fault-proxy.js';
 export * from './registry.js';
 export * from './media-types.js';
 export * from './image-spec.js';
