@@ -10,6 +10,7 @@ const BOTH_ENGINES = [
   'packages/server/test/connectors.test.ts',
   'packages/server/test/catalog.test.ts',
   'packages/server/test/profiles.test.ts',
+  'packages/server/test/profile-progress.test.ts',
   'packages/server/test/diffs.test.ts',
   'packages/server/test/tenant-isolation.test.ts',
   'packages/server/test/secrets.test.ts',

@@ -5,14 +5,14 @@ import {
   mergeLayers,
   type MergedFileSystem,
 } from '@berth/analysis';
-import { resolveImage, isOciError, formatPlatform, type EndpointPolicy } from '@berth/oci';
+import { resolveImage, isOciError, formatPlatform, redact, type EndpointPolicy } from '@berth/oci';
 import { isAnalysisError } from '@berth/analysis';
 import type { ConnectorService } from '../connectors/connector-service.js';
 import { AppError } from '../errors.js';
 import type { JobHandler, JobQueue } from '../jobs/job-queue.js';
 import { ownedBy, type OwnedStores, type Stores } from '../stores/stores.js';
 import { openImage, type ImageSpec } from './image-locator.js';
-import type { ProfileRecord, ProfileStore } from './profile-store.js';
+import type { ProfileProgress, ProfileRecord, ProfileStore } from './profile-store.js';
 
 export const PROFILE_JOB = 'profile.analyze';
 
@@ -23,6 +23,47 @@ export interface ProfileServiceDeps {
   readonly connectors: ConnectorService;
   readonly jobs: JobQueue;
   readonly endpointPolicy: EndpointPolicy;
+  /** Where a problem that does not stop an analysis is reported; default one line on stderr. */
+  readonly warn?: (message: string) => void;
+}
+
+const warnOnStderr = (message: string): void => void process.stderr.write(`berth: ${message}\n`);
+
+/**
+ * An analysis' progress on its profile row: one write at a time, the latest progress wins, and
+ * a failed write (the database briefly away) never stops the analysis — it is reported once.
+ * `settle()` waits for the write in flight and drops the rest, so that the outcome written
+ * after it is never overwritten by a late progress write.
+ */
+function progressWriter(write: (progress: ProfileProgress) => Promise<void>, warn: (error: unknown) => void) {
+  let next: ProfileProgress | undefined;
+  let inFlight: Promise<void> | undefined;
+  let warned = false;
+  const pump = async (): Promise<void> => {
+    try {
+      for (let progress = next; progress; progress = next) {
+        next = undefined;
+        try {
+          await write(progress);
+        } catch (error) {
+          if (!warned) warn(error);
+          warned = true;
+        }
+      }
+    } finally {
+      inFlight = undefined;
+    }
+  };
+  return {
+    push(progress: ProfileProgress): void {
+      next = progress;
+      inFlight ??= pump();
+    },
+    async settle(): Promise<void> {
+      next = undefined;
+      await inFlight;
+    },
+  };
 }
 
 /** Registry and analysis failures become problems with their precise codes. */
@@ -101,6 +142,13 @@ export function createProfileService(deps: ProfileServiceDeps) {
     const owned = ownedBy(deps.stores, job.ownerId);
     await deps.profiles.update(profileId, { status: 'running' });
     const image = await openImage(owned, deps.connectors, spec, deps.endpointPolicy);
+    const progressWrites = progressWriter(
+      async (progress) => deps.profiles.update(profileId, { progress }),
+      (error) =>
+        (deps.warn ?? warnOnStderr)(
+          `profile ${profileId}: could not record the analysis progress (${redact(error instanceof Error ? error.message : String(error))}); the analysis goes on`,
+        ),
+    );
     let last = 0;
     try {
       const analysis = await analyzeImage(image.source, reference, {
@@ -111,9 +159,10 @@ export function createProfileService(deps: ProfileServiceDeps) {
           const now = Date.now();
           if (now - last < 200 && progress.layersDone < progress.layersTotal) return;
           last = now;
-          void deps.profiles.update(profileId, { progress });
+          progressWrites.push(progress);
         },
       });
+      await progressWrites.settle();
       await deps.profiles.update(profileId, {
         status: 'done',
         profile: analysis.profile,
@@ -126,6 +175,7 @@ export function createProfileService(deps: ProfileServiceDeps) {
         },
       });
     } catch (error) {
+      await progressWrites.settle();
       const retryable = (error as { retryable?: boolean }).retryable === true && job.attempts < 3;
       await deps.profiles.update(profileId, {
         status: retryable ? 'queued' : 'failed',
