@@ -92,11 +92,28 @@ export class HttpTransport {
 
   /**
    * Pipes a response body into `sink`, turning body failures (a stall, a reset) into typed
-   * errors on the sink, and releasing the connection when the sink is closed early.
+   * errors on the sink, and releasing the connection when the sink is closed early. `context`
+   * says what broke off and where (prefixed to the error's message).
    */
-  pipeBody<T extends Writable & Readable>(res: HttpResponse, sink: T, signal: AbortSignal | undefined): T {
+  pipeBody<T extends Writable & Readable>(
+    res: HttpResponse,
+    sink: T,
+    signal: AbortSignal | undefined,
+    context?: () => string,
+  ): T {
     const host = new URL(res.url).host;
-    res.body.once('error', (cause) => sink.destroy(mapTransportError(cause, host, signal)));
+    res.body.once('error', (cause) => {
+      const error = mapTransportError(cause, host, signal);
+      sink.destroy(
+        context && !signal?.aborted
+          ? new OciError(error.code, `${context()}: ${error.message}`, {
+              retryable: error.retryable,
+              ...(error.status === undefined ? {} : { status: error.status }),
+              cause: error,
+            })
+          : error,
+      );
+    });
     sink.once('close', () => res.body.destroy());
     res.body.pipe(sink);
     return sink;

@@ -408,7 +408,13 @@ export class RegistryClient {
       digest: descriptor.digest,
       ...(descriptor.size === undefined ? {} : { size: descriptor.size }),
     });
-    return this.#transport.pipeBody(res, verifier, options.signal);
+    return this.#transport.pipeBody(
+      res,
+      verifier,
+      options.signal,
+      () =>
+        `blob ${descriptor.digest} in ${locator.repository} broke off after ${verifier.bytesRead}${descriptor.size === undefined ? '' : ` of ${descriptor.size}`} bytes`,
+    );
   }
 
   /** Reads a small blob (an image config) whole, verified, capped at `limit` bytes. */
