@@ -28,7 +28,7 @@ import {
 } from '@berth/testkit';
 import type { ContainerProfile, ImageDiff } from '@berth/analysis';
 import { cycloneDxValidator, spdxValidator } from '../../analysis/test/sbom-schemas.js';
-import { runBerth, runBerthInTerminal, type BerthRun } from './run-berth.js';
+import { berthCommandLine, runBerth, runBerthInTerminal, type BerthRun } from './run-berth.js';
 
 const EMAIL = 'dev@example.com';
 const PASSWORD = 'correct horse battery';
@@ -638,6 +638,58 @@ describe('exit codes, help and completion', () => {
     const zsh = await berth(['completion', 'zsh']);
     expect(zsh.stdout).toMatch(/^#compdef berth\n/);
     expect(zsh.stdout).toContain('compdef _berth berth');
+  });
+
+  it('completes connector names from the server in bash, spaces escaped', async () => {
+    const spaced = 'Open mirror (eu)';
+    const added = await berth([
+      'connectors',
+      'add',
+      '--platform',
+      'generic',
+      '--name',
+      spaced,
+      '--set',
+      `endpoint=http://${open.host}`,
+      '-q',
+    ]);
+    expect(added.code).toBe(0);
+    const dir = tempDir();
+    const script = join(dir, 'berth.bash');
+    writeFileSync(script, (await berth(['completion', 'bash'])).stdout);
+    // `berth` on PATH as a user has it: the completion asks it for the names.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(
+      join(bin, 'berth'),
+      `#!/bin/sh\nHOME='${home}' XDG_CONFIG_HOME= exec ${berthCommandLine([])} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const complete = (words: string[]): string[] =>
+      spawnSync(
+        'bash',
+        [
+          '-c',
+          `source ${script}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _berth; printf '%s\\n' "\${COMPREPLY[@]}"`,
+        ],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` },
+          timeout: 60_000,
+        },
+      )
+        .stdout.split('\n')
+        .filter(Boolean);
+    expect(complete(['berth', 'connectors', 'sync', 'Op'])).toEqual(['Open\\ mirror\\ \\(eu\\)']);
+    expect(complete(['berth', 'connectors', 'rm', 'Open\\ mi'])).toEqual(['Open\\ mirror\\ \\(eu\\)']);
+    const every = complete(['berth', 'connectors', 'test', '']);
+    expect(every).toContain('Open\\ mirror\\ \\(eu\\)');
+    const ids = (await berth(['connectors', 'list', '-q'])).stdout.split('\n').filter(Boolean);
+    expect(every).toHaveLength(ids.length);
+    // Options still complete after the command; the names are not asked for then.
+    expect(complete(['berth', 'connectors', 'sync', '--w'])).toEqual(['--wait']);
+    expect((await berth(['connectors', 'rm', spaced, '--yes'])).code).toBe(0);
+    expect(complete(['berth', 'connectors', 'sync', 'Op'])).toEqual([]);
   });
 
   it('documents examples and exit codes in the help of every command', async () => {

@@ -8,6 +8,8 @@ interface Node {
   readonly options: readonly { flag: string; description: string }[];
   /** Choices of positional arguments (`completion bash|zsh`). */
   readonly argumentChoices: readonly string[];
+  /** A `<connector>` argument: completed with the names the server knows, asked at completion time. */
+  readonly connectorArgument: boolean;
 }
 
 /** Every command of the tree with what may follow it. */
@@ -25,6 +27,7 @@ function walk(command: Command, path: string, out: Node[] = []): Node[] {
       { flag: '--help', description: 'show help' },
     ],
     argumentChoices: command.registeredArguments.flatMap((a: Argument) => a.argChoices ?? []),
+    connectorArgument: command.registeredArguments.some((a: Argument) => a.name() === 'connector'),
   });
   for (const sub of visible) walk(sub, path ? `${path} ${sub.name()}` : sub.name(), out);
   return out;
@@ -51,7 +54,8 @@ export function bashCompletion(root: Command): string {
   const cases = nodes
     .map((n) => {
       const words = [...n.commands.map((c) => c.name), ...n.argumentChoices, ...n.options.map((o) => o.flag)];
-      return `    "${n.path ? ` ${n.path}` : ''}") words=${quote(words.join(' '))} ;;`;
+      const dynamic = n.connectorArgument ? ' dynamic=connectors' : '';
+      return `    "${n.path ? ` ${n.path}` : ''}") words=${quote(words.join(' '))}${dynamic} ;;`;
     })
     .join('\n');
   const values = [...optionChoices(root)]
@@ -59,7 +63,7 @@ export function bashCompletion(root: Command): string {
     .join('\n');
   return `# bash completion for ${name}; add to ~/.bashrc:  source <(${name} completion bash)
 _${name}() {
-  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" cmdpath="" words="" i w
+  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" cmdpath="" words="" dynamic="" i w
   case "$prev" in
 ${values}
   esac
@@ -73,6 +77,16 @@ ${values}
   case "$cmdpath" in
 ${cases}
   esac
+  if [[ $dynamic == connectors && $cur != -* ]]; then
+    # Connector names from the server (they may hold spaces): one per line, typed escapes undone.
+    local IFS=$'\\n' n typed=\${cur#[\\"\\']}
+    typed=\${typed//\\\\/}
+    COMPREPLY=()
+    for n in $(compgen -W "$(${name} connectors list --names 2>/dev/null)" -- "$typed"); do
+      COMPREPLY+=("$(printf '%q' "$n")")
+    done
+    return
+  fi
   COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
 complete -o default -F _${name} ${name}
