@@ -78,7 +78,7 @@ const ENV_FILE = /(?:^|\/)\.env(?:\.(?!example$|sample$|template$|dist$|defaults
 /** Private keys and `.env` files baked into a layer are readable by anyone who can pull it. */
 export function secretsRule(input: AdviceInput): ProfileAdvice[] {
   const envFiles = input.files
-    .filter(([path, node]) => node.type === 'file' && ENV_FILE.test(path))
+    .filter(([path, node]) => node.type === 'file' && path.includes('.env') && ENV_FILE.test(path))
     .map(([path]) => `/${path}`);
   const paths = [...new Set([...input.profile.security.privateKeys, ...envFiles])].sort();
   if (paths.length === 0) return [];

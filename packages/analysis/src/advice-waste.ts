@@ -5,19 +5,21 @@ import type { ProfileAdvice } from './container-profile.js';
  * Package-manager caches and indexes, by the directory that roots them. Home caches match under
  * any home (`/root`, `/home/app`, `/usr/local/share` for yarn as root in the Node images).
  */
-const CACHE_ROOTS: readonly RegExp[] = [
-  /^(var\/cache\/apt)\//,
-  /^(var\/lib\/apt\/lists)\//,
-  /^(var\/cache\/apk)\//,
-  /^((?:.*\/)?\.cache\/pip)\//,
-  /^((?:.*\/)?\.npm)\//,
-  /^((?:.*\/)?\.cache\/yarn)\//,
-  /^((?:.*\/)?\.yarn\/berry\/cache)\//,
+const CACHE_ROOTS: readonly { readonly pattern: RegExp; readonly needle: string }[] = [
+  { pattern: /^(var\/cache\/apt)\//, needle: 'var/cache/apt/' },
+  { pattern: /^(var\/lib\/apt\/lists)\//, needle: 'var/lib/apt/lists/' },
+  { pattern: /^(var\/cache\/apk)\//, needle: 'var/cache/apk/' },
+  { pattern: /^((?:.*\/)?\.cache\/pip)\//, needle: '.cache/pip/' },
+  { pattern: /^((?:.*\/)?\.npm)\//, needle: '.npm/' },
+  { pattern: /^((?:.*\/)?\.cache\/yarn)\//, needle: '.cache/yarn/' },
+  { pattern: /^((?:.*\/)?\.yarn\/berry\/cache)\//, needle: '.yarn/berry/cache/' },
 ];
 
 /** The cache directory `path` (relative) lies in, if any. */
 export function packageCacheRoot(path: string): string | undefined {
-  for (const pattern of CACHE_ROOTS) {
+  for (const { pattern, needle } of CACHE_ROOTS) {
+    // A pattern can only match a path that holds its needle: most paths skip every regex.
+    if (!path.includes(needle)) continue;
     const match = pattern.exec(path);
     if (match) return match[1];
   }

@@ -66,14 +66,22 @@ const SEVERITY_RANK: Record<AdviceSeverity, number> = { high: 3, medium: 2, low:
 /**
  * Runs every advice rule over a composed profile. Findings come most severe first, then by
  * bytes saved. Savings of different findings may overlap (a cache deleted in a later layer is
- * dead bytes too): each finding says what acting on it alone would save.
+ * dead bytes too): each finding says what acting on it alone would save. `files` (every
+ * non-directory path of the merged file system, in walk order) spares a second walk of the tree
+ * when the caller has walked it already.
  *
  * @example
  * const advice = computeAdvice({ profile, fileSystem, layers, thresholds: DEFAULT_ADVICE_THRESHOLDS });
  */
-export function computeAdvice(base: Omit<AdviceInput, 'files'>): ProfileAdvice[] {
-  const files: [string, FsNode][] = [];
-  for (const [path, node] of base.fileSystem.walk()) if (node.type !== 'dir') files.push([path, node]);
+export function computeAdvice(
+  base: Omit<AdviceInput, 'files'> & { readonly files?: AdviceInput['files'] },
+): ProfileAdvice[] {
+  let files = base.files;
+  if (!files) {
+    const walked: [string, FsNode][] = [];
+    for (const [path, node] of base.fileSystem.walk()) if (node.type !== 'dir') walked.push([path, node]);
+    files = walked;
+  }
   const input: AdviceInput = { ...base, files };
   return ADVICE_RULES.flatMap((rule) => rule(input)).sort(
     (a, b) =>

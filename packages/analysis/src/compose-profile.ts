@@ -215,6 +215,7 @@ export function composeProfile(input: ComposeInput): {
   const advice = computeAdvice({
     profile: base,
     fileSystem: fs,
+    files: walk.files,
     layers,
     thresholds: { ...DEFAULT_ADVICE_THRESHOLDS, ...input.adviceThresholds },
   });
@@ -480,9 +481,11 @@ interface TreeSummary {
   filesSize: number;
   security: Omit<ProfileSecurity, 'users' | 'groups'>;
   languagePackages: ProfilePackage[];
+  /** Every non-directory path and node, in walk order (what the advice rules look at). */
+  files: [string, FsNode][];
 }
 
-/** One walk over the merged tree for counts, security findings and language packages. */
+/** One walk over the merged tree for counts, security findings, language packages and advice. */
 function summariseTree(fs: MergedFileSystem, now: Date): TreeSummary {
   let fileCount = 0;
   let filesSize = 0;
@@ -495,18 +498,19 @@ function summariseTree(fs: MergedFileSystem, now: Date): TreeSummary {
   const languagePackages: ProfilePackage[] = [];
   const certificateFiles: { path: string; node: FsNode; content: Buffer }[] = [];
   const keyDirs = new Set<string>();
+  const files: [string, FsNode][] = [];
   for (const [path, node] of fs.walk()) {
-    const abs = `/${path}`;
+    if (node.type !== 'dir') files.push([path, node]);
     if (node.type === 'file') {
       fileCount++;
       if (node.inode && !inodes.has(node.inode.id)) {
         inodes.add(node.inode.id);
         filesSize += node.inode.size;
       }
-      if (node.mode & 0o4000) setuid.push(abs);
-      if (node.mode & 0o2000) setgid.push(abs);
+      if (node.mode & 0o4000) setuid.push(`/${path}`);
+      if (node.mode & 0o2000) setgid.push(`/${path}`);
       if (node.privateKey) {
-        privateKeys.push(abs);
+        privateKeys.push(`/${path}`);
         keyDirs.add(dirOf(path));
       }
       const content = node.inode?.content;
@@ -516,13 +520,15 @@ function summariseTree(fs: MergedFileSystem, now: Date): TreeSummary {
       const cap = node.xattrs?.['security.capability'];
       if (cap !== undefined) {
         const caps = decodeFileCapabilities(Buffer.from(cap, 'base64'));
-        if (caps) capabilities.push({ path: abs, caps });
+        if (caps) capabilities.push({ path: `/${path}`, caps });
       }
-      const pkg = languagePackage(path, node);
-      if (pkg) languagePackages.push(pkg);
-      languagePackages.push(...goPackages(path, node));
+      if (content) {
+        const pkg = languagePackage(path, node);
+        if (pkg) languagePackages.push(pkg);
+      }
+      if (node.go) languagePackages.push(...goPackages(path, node));
     }
-    if (isWorldWritable(node)) worldWritable.push(abs);
+    if (isWorldWritable(node)) worldWritable.push(`/${path}`);
   }
   const certs = certificateFindings(certificateFiles, keyDirs, now);
   // A PEM file with the certificate first and its key after it escapes the private key sniff.
@@ -541,6 +547,7 @@ function summariseTree(fs: MergedFileSystem, now: Date): TreeSummary {
       certificateBundles: certs.certificateBundles,
     },
     languagePackages,
+    files,
   };
 }
 

@@ -138,12 +138,17 @@ export class GoBuildInfoScanner {
   /** Keeps the head of ELF files; anything else skips the pre-1.18 work from its 4th byte on. */
   #trackElf(chunk: Buffer, base: number): void {
     if (this.#notElf || base >= ELF_HEAD_BYTES) return;
+    if (base === 0 && chunk.length >= ELF_MAGIC.length && chunk.compare(ELF_MAGIC, 0, 4, 0, 4) !== 0) {
+      // Decided from the first chunk alone, without keeping anything (scripts, data files).
+      this.#notElf = true;
+      return;
+    }
     const elf = (this.#elf ??= { head: [], headBytes: 0 });
     const piece = chunk.subarray(0, ELF_HEAD_BYTES - base);
     elf.head.push(Buffer.from(piece));
     elf.headBytes += piece.length;
     if (elf.headBytes >= ELF_MAGIC.length && base < ELF_MAGIC.length) {
-      if (!Buffer.concat(elf.head).subarray(0, ELF_MAGIC.length).equals(ELF_MAGIC)) {
+      if (!joined(elf.head).subarray(0, ELF_MAGIC.length).equals(ELF_MAGIC)) {
         this.#notElf = true;
         this.#elf = undefined;
         return;
@@ -151,7 +156,7 @@ export class GoBuildInfoScanner {
     }
     // Decided once, when the head is complete: scanning every ELF file's bytes for the
     // pre-1.18 strings would cost as much as hashing them.
-    if (elf.headBytes >= ELF_HEAD_BYTES) this.#goElf = hasGoBuildIdNote(Buffer.concat(elf.head));
+    if (elf.headBytes >= ELF_HEAD_BYTES) this.#goElf = hasGoBuildIdNote(joined(elf.head));
   }
 
   /** Candidate strings for the pre-1.18 format, and the string headers once the header is read. */
@@ -321,6 +326,11 @@ export function hasGoBuildIdNote(head: Buffer): boolean {
     }
   }
   return false;
+}
+
+/** The pieces as one buffer (the only piece itself, uncopied, when there is one). */
+function joined(pieces: readonly Buffer[]): Buffer {
+  return pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces);
 }
 
 function align4(n: number): number {

@@ -27,6 +27,8 @@ export const ESTARGZ_FILES: ReadonlySet<string> = new Set([
 
 const PRIVATE_KEY_SNIFF_BYTES = 128;
 const PRIVATE_KEY_PEM = /^-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
+/** `-`: {@link PRIVATE_KEY_PEM} cannot match a file that starts with anything else. */
+const PEM_FIRST_BYTE = 0x2d;
 
 export interface TarStreamOptions {
   readonly detectors?: readonly Detector[];
@@ -108,13 +110,22 @@ function abortError(signal: AbortSignal): AnalysisError {
   return new AnalysisError('aborted', 'the analysis was aborted', { cause: signal.reason });
 }
 
+/** Whether a component of `path` starts with {@link AUFS_META_PREFIX}. */
+function isAufsMeta(path: string): boolean {
+  return path.startsWith(AUFS_META_PREFIX) || path.includes(`/${AUFS_META_PREFIX}`);
+}
+
 interface CurrentFile {
   readonly header: TarEntryHeader;
   readonly hash: Hash;
   readonly want: FileWant | undefined;
   readonly kept: Buffer[];
   keptBytes: number;
-  head: Buffer | undefined;
+  /**
+   * The first {@link PRIVATE_KEY_SNIFF_BYTES}, collected while the file may still be a PEM
+   * private key; null once its first byte says it is not one (no PEM starts otherwise).
+   */
+  head: Buffer | undefined | null;
   readonly go: GoBuildInfoScanner | undefined;
 }
 
@@ -139,7 +150,7 @@ class LayerCollector implements TarVisitor {
     if (path === '') return;
     const base = baseName(path);
     // AUFS metadata (`.wh..wh.plnk/…`, `.wh..wh.aufs`): image-spec layer.md says to ignore it.
-    if (base !== OPAQUE_WHITEOUT && path.split('/').some((part) => part.startsWith(AUFS_META_PREFIX))) {
+    if (base !== OPAQUE_WHITEOUT && isAufsMeta(path)) {
       this.skipped.push(path);
       return;
     }
@@ -185,7 +196,9 @@ class LayerCollector implements TarVisitor {
     if (!current) return;
     current.hash.update(chunk);
     current.go?.feed(chunk);
-    if (current.head === undefined || current.head.length < PRIVATE_KEY_SNIFF_BYTES) {
+    if (current.head === undefined && chunk.length > 0 && chunk[0] !== PEM_FIRST_BYTE) {
+      current.head = null;
+    } else if (current.head !== null && (current.head?.length ?? 0) < PRIVATE_KEY_SNIFF_BYTES) {
       const need = PRIVATE_KEY_SNIFF_BYTES - (current.head?.length ?? 0);
       const piece = Buffer.from(chunk.subarray(0, need));
       current.head = current.head ? Buffer.concat([current.head, piece]) : piece;
@@ -201,7 +214,7 @@ class LayerCollector implements TarVisitor {
     const current = this.#current;
     if (!current) return;
     this.#current = undefined;
-    const privateKey = current.head !== undefined && PRIVATE_KEY_PEM.test(current.head.toString('latin1'));
+    const privateKey = current.head != null && PRIVATE_KEY_PEM.test(current.head.toString('latin1'));
     const entry = toEntry(
       current.header,
       `sha256:${current.hash.digest('hex')}`,
@@ -225,27 +238,34 @@ function owner(header: TarEntryHeader): Pick<LayerEntry, 'mode' | 'uid' | 'gid' 
   return { mode: header.mode, uid: header.uid, gid: header.gid, mtime: header.mtime };
 }
 
+/** The entry record; optional fields are set only when present, in this order. */
 function toEntry(
   header: TarEntryHeader,
   sha256: string | undefined,
   privateKey: boolean,
   go?: GoBuildInfo,
 ): LayerEntry {
-  let xattrs: Record<string, string> | undefined;
-  if (header.xattrs) {
-    xattrs = {};
-    for (const [key, value] of header.xattrs) xattrs[key] = value.toString('base64');
-  }
-  return {
+  const entry: { -readonly [K in keyof LayerEntry]: LayerEntry[K] } = {
     path: header.path,
     type: header.type,
-    ...owner(header),
+    mode: header.mode,
+    uid: header.uid,
+    gid: header.gid,
+    mtime: header.mtime,
     size: header.type === 'file' ? header.size : 0,
-    ...(header.linkTarget === undefined ? {} : { linkTarget: header.linkTarget }),
-    ...(sha256 === undefined ? {} : { sha256 }),
-    ...(xattrs ? { xattrs } : {}),
-    ...(header.devMajor === undefined ? {} : { devMajor: header.devMajor, devMinor: header.devMinor ?? 0 }),
-    ...(privateKey ? { privateKey: true as const } : {}),
-    ...(go ? { go } : {}),
   };
+  if (header.linkTarget !== undefined) entry.linkTarget = header.linkTarget;
+  if (sha256 !== undefined) entry.sha256 = sha256;
+  if (header.xattrs) {
+    const xattrs: Record<string, string> = {};
+    for (const [key, value] of header.xattrs) xattrs[key] = value.toString('base64');
+    entry.xattrs = xattrs;
+  }
+  if (header.devMajor !== undefined) {
+    entry.devMajor = header.devMajor;
+    entry.devMinor = header.devMinor ?? 0;
+  }
+  if (privateKey) entry.privateKey = true;
+  if (go) entry.go = go;
+  return entry;
 }

@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-import { createProgram } from './program.js';
+import type { Command } from 'commander';
+
+// `berth profile` is often run on its own, timed as a whole process: it loads its own command
+// only (profile-program.ts); everything else builds the whole tree.
+const createProgram: () => Command =
+  process.argv[2] === 'profile'
+    ? (await import('./profile-program.js')).createProfileProgram
+    : (await import('./program.js')).createProgram;
 
 createProgram()
   .parseAsync(process.argv)

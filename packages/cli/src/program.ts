@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type * as ServerModule from '@berth/server';
 import { ciCommand } from './commands/ci.js';
 import { completionCommand } from './commands/completion.js';
@@ -12,6 +12,7 @@ import { sbomCommand } from './commands/sbom.js';
 import { searchCommand } from './commands/search.js';
 import { whoamiCommand } from './commands/whoami.js';
 import { DEFAULT_GRACE_SECONDS, onShutdown, parseGraceSeconds, workerCommand } from './commands/worker.js';
+import { exitTwoOnUsageErrors, rootCommand } from './program-root.js';
 
 /**
  * The server package (Fastify, Kysely, SQLite…) takes seconds to load on a small machine, and
@@ -31,12 +32,9 @@ function environmentHelp(): string {
 
 /** Builds the `berth` command tree. */
 export function createProgram(): Command {
-  const program = new Command('berth')
-    .description('Connect your container registries; browse, search, profile and diff your images.')
-    .version('0.1.0')
-    .hook('preSubcommand', async (_program, command) => {
-      if (SERVER_COMMANDS.has(command.name())) await loadServer();
-    });
+  const program = rootCommand().hook('preSubcommand', async (_program, command) => {
+    if (SERVER_COMMANDS.has(command.name())) await loadServer();
+  });
 
   program
     .command('serve')
@@ -116,19 +114,4 @@ NO_COLOR turns colour off. Exit codes: 0 ok, 1 failure, 2 usage, 3 policy violat
 
   exitTwoOnUsageErrors(program);
   return program;
-}
-
-/**
- * Exit codes (issue 10): 0 ok, 1 failure, 2 usage. Commander exits with 1 on a usage error
- * (unknown option, missing argument, bad choice); help and version stay 0. Its messages
- * start with "berth: " like every other error line.
- */
-function exitTwoOnUsageErrors(command: Command): void {
-  command.configureOutput({
-    outputError: (text, write) => write(text.replace(/^error: /, 'berth: ')),
-  });
-  command.exitOverride((error) => {
-    process.exit(error.exitCode === 0 ? 0 : 2);
-  });
-  for (const sub of command.commands) exitTwoOnUsageErrors(sub);
 }

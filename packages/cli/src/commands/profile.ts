@@ -1,14 +1,7 @@
 import { Command, Option } from 'commander';
 import type { ContainerProfile } from '@berth/analysis';
-import { openApiSession } from '../api/api-session.js';
 import { exitQuietlyOnEpipe } from '../terminal/output.js';
 import { progressBar } from './progress-bar.js';
-import {
-  checkServerOptions,
-  resolveServerImage,
-  profileThroughServer,
-  sbomThroughServer,
-} from './server-image.js';
 
 interface ProfileOptions {
   readonly platform?: string;
@@ -64,8 +57,12 @@ export function profileCommand(): Command {
     .action(async function (this: Command, ref: string | undefined, options: ProfileOptions) {
       const usage = (message: string): never =>
         this.error(`berth: ${message}`, { exitCode: 2, code: 'berth.usage' });
-      checkServerOptions(options, usage);
-      // Loaded only now: `berth --help` and the API commands start without them.
+      // Loaded only now, and the server client only for --server: `berth --help`, the API
+      // commands and a stand-alone profile start without what they do not use.
+      const server = options.server
+        ? await Promise.all([import('./server-image.js'), import('../api/api-session.js')])
+        : undefined;
+      server?.[0].checkServerOptions(options, usage);
       const { formatProfileSummary } = await import('./profile-summary.js');
       exitQuietlyOnEpipe();
       const bar = progressBar(process.stderr, 'profiling');
@@ -77,7 +74,9 @@ export function profileCommand(): Command {
       };
       process.once('SIGINT', interrupted);
       try {
-        if (options.server) {
+        if (server) {
+          const [{ resolveServerImage, profileThroughServer, sbomThroughServer }, { openApiSession }] =
+            server;
           if (ref === undefined)
             return usage('missing image reference (e.g. berth profile --server local/team/app:1.0)');
           const api = openApiSession();
@@ -98,9 +97,11 @@ export function profileCommand(): Command {
           );
           return;
         }
-        const [{ profileImage, toCycloneDx, toSpdx }, { openSingleImage }] = await Promise.all([
-          import('@berth/analysis'),
+        // The engine's entry point alone (not the whole package: diff, SBOM…); SBOMs load theirs.
+        const [{ profileImage }, { openSingleImage }, sbom] = await Promise.all([
+          import('@berth/analysis/profile-image'),
           import('./single-image.js'),
+          options.sbom ? import('@berth/analysis') : undefined,
         ]);
         const image = await openSingleImage(ref, options, usage, 'berth profile debian:bookworm');
         try {
@@ -111,10 +112,10 @@ export function profileCommand(): Command {
           bar.clear();
           const sbomOptions = image.reference ? { reference: image.reference } : {};
           const output =
-            options.sbom === 'cyclonedx'
-              ? toCycloneDx(profile, sbomOptions)
-              : options.sbom === 'spdx'
-                ? toSpdx(profile, sbomOptions)
+            sbom && options.sbom === 'cyclonedx'
+              ? sbom.toCycloneDx(profile, sbomOptions)
+              : sbom && options.sbom === 'spdx'
+                ? sbom.toSpdx(profile, sbomOptions)
                 : options.json
                   ? profile
                   : undefined;
