@@ -638,6 +638,8 @@ describe('exit codes, help and completion', () => {
     const zsh = await berth(['completion', 'zsh']);
     expect(zsh.stdout).toMatch(/^#compdef berth\n/);
     expect(zsh.stdout).toContain('compdef _berth berth');
+    expect(zsh.stdout).toContain('" connectors sync") items=(');
+    expect(zsh.stdout).toContain('compadd -- "${(@f)$(berth connectors list --names 2>/dev/null)}"');
   });
 
   it('completes connector names from the server in bash, spaces escaped', async () => {

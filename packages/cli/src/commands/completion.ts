@@ -107,7 +107,8 @@ export function zshCompletion(root: Command): string {
         ...n.argumentChoices.map((c) => entry(c, c)),
         ...n.options.map((o) => entry(o.flag, o.description)),
       ];
-      return `    "${n.path ? ` ${n.path}` : ''}") items=(${items.join(' ')}) ;;`;
+      const dynamic = n.connectorArgument ? ' dynamic=connectors' : '';
+      return `    "${n.path ? ` ${n.path}` : ''}") items=(${items.join(' ')})${dynamic} ;;`;
     })
     .join('\n');
   const values = [...optionChoices(root)]
@@ -116,7 +117,7 @@ export function zshCompletion(root: Command): string {
   return `#compdef ${name}
 # zsh completion for ${name}; add to ~/.zshrc after compinit:  source <(${name} completion zsh)
 _${name}() {
-  local cmdpath="" w i
+  local cmdpath="" dynamic="" w i
   local -a items
   case "\${words[CURRENT-1]}" in
 ${values}
@@ -132,6 +133,8 @@ ${values}
 ${cases}
   esac
   _describe -t commands '${name}' items
+  # Connector names from the server, one per line (compadd quotes spaces itself).
+  [[ $dynamic == connectors ]] && compadd -- "\${(@f)$(${name} connectors list --names 2>/dev/null)}"
 }
 compdef _${name} ${name}
 `;
