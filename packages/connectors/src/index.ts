@@ -4,6 +4,7 @@ export * from './connector-error.js';
 export * from './generic-connector.js';
 export * from './platforms.js';
 export * from './registry-metadata.js';
+export * from './linked-signal.js';
 export * from './dockerhub-connector.js';
 export * from './page-cursor.js';
 export * from './registry-access.js';

@@ -1,18 +1,22 @@
 import { imageEntries, isIndexMediaType, type RegistryClient, type RepositoryLocator } from '@berth/oci';
 import type { PlatformRef, TagInfo } from './connector.js';
+import { linkedSignal } from './linked-signal.js';
 
 /**
  * Tag metadata from the registry API alone, for platforms without a metadata API: `HEAD` on
  * each manifest (digest, media type, size; not a counted pull on Docker Hub), and for indexes
- * the index itself, for the platform list. Bounded concurrency.
+ * the index itself, for the platform list. Bounded concurrency, on a signal of its own (one
+ * abort listener on the caller's, not one per request in flight).
  */
 export async function describeTags(
   client: RegistryClient,
   locator: RepositoryLocator,
   tags: readonly string[],
-  signal?: AbortSignal,
+  parentSignal?: AbortSignal,
   concurrency = 8,
 ): Promise<TagInfo[]> {
+  const linked = linkedSignal(parentSignal, concurrency + 1);
+  const signal = linked.signal;
   const out: TagInfo[] = new Array<TagInfo>(tags.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -47,6 +51,10 @@ export async function describeTags(
       };
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, tags.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, tags.length) }, worker));
+  } finally {
+    linked.release();
+  }
   return out;
 }

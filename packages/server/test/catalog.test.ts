@@ -8,7 +8,7 @@ import {
   type RunningRegistry,
   type ScriptedServer,
 } from '@berth/testkit';
-import { dockerHubPublicSearch } from '@berth/server';
+import { createSyncHandler, dockerHubPublicSearch, ownedBy, type JobRecord } from '@berth/server';
 import { Api, databaseContentTexts, recordTagWrites, startTestServer, type TestServer } from './harness.js';
 
 let registry: RunningRegistry;
@@ -412,5 +412,140 @@ describe('connector delete', () => {
     await alice.call('DELETE', `/api/v1/connectors/${connectorId}`);
     expect((await api.call('DELETE', `/api/v1/connectors/${created.body.id}`)).status).toBe(204);
     for (const text of await files()) expect(text.includes('xq7-distinctive-repo')).toBe(false);
+  });
+});
+
+describe('the catalog store', () => {
+  it('stores every tag field as listed, whatever the name, and lists it back in natural order', async () => {
+    const user = await server.runtime.stores.users.create('store@example.com', 'store password 1');
+    if (user === 'email_taken') throw new Error('fresh user expected');
+    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
+      platform: 'generic',
+      name: 'Store',
+      config: { endpoint: 'https://registry.invalid' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (created === 'name_taken') throw new Error('unexpected');
+    const platforms = [
+      { os: 'linux', architecture: 'arm64', variant: 'v8', digest: `sha256:${'b'.repeat(64)}` },
+    ];
+    const tags = [
+      {
+        name: 'v1.10',
+        digest: `sha256:${'a'.repeat(64)}`,
+        size: 2 ** 40 + 3,
+        pushedAt: '2026-01-02T03:04:05Z',
+      },
+      { name: `it's "quoted" \\ ünïcode ✓`, mediaType: 'application/vnd.oci.image.index.v1+json', platforms },
+      { name: 'latest', size: 0 },
+      { name: 'v1.9' },
+    ];
+    const catalog = server.runtime.catalog;
+    const first = await catalog.replaceRepository(user.id, created.id, { name: 'x/y' }, tags);
+    expect(first).toEqual({ added: 5, updated: 0, removed: 0 });
+    const page = await catalog.listTags(user.id, created.id, 'x/y', { limit: 10 });
+    expect(page?.items).toEqual([
+      { name: 'latest', digest: null, mediaType: null, size: 0, pushedAt: null, platforms: [] },
+      {
+        name: `it's "quoted" \\ ünïcode ✓`,
+        digest: null,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        size: null,
+        pushedAt: null,
+        platforms,
+      },
+      { name: 'v1.9', digest: null, mediaType: null, size: null, pushedAt: null, platforms: [] },
+      {
+        name: 'v1.10',
+        digest: `sha256:${'a'.repeat(64)}`,
+        mediaType: null,
+        size: 2 ** 40 + 3,
+        pushedAt: '2026-01-02T03:04:05Z',
+        platforms: [],
+      },
+    ]);
+    // The same listing again writes nothing; another user cannot write into this connector.
+    expect(await catalog.replaceRepository(user.id, created.id, { name: 'x/y' }, tags)).toEqual({
+      added: 0,
+      updated: 0,
+      removed: 0,
+    });
+    const other = await server.runtime.stores.users.create('intruder@example.com', 'intruder password 1');
+    if (other === 'email_taken') throw new Error('fresh user expected');
+    expect(await catalog.replaceRepository(other.id, created.id, { name: 'x/z' }, tags)).toEqual({
+      added: 0,
+      updated: 0,
+      removed: 0,
+    });
+    expect(await catalog.listTags(user.id, created.id, 'x/z', { limit: 10 })).toBeUndefined();
+  });
+});
+
+describe('a sync with many concurrent requests', () => {
+  it("does not pile abort listeners onto the caller's signal (no MaxListenersExceededWarning)", async () => {
+    const many = await startRegistry({ auth: 'none' });
+    try {
+      for (const repo of ['bulk/one', 'bulk/two', 'bulk/three'])
+        for (let t = 0; t < 8; t++) await pushImage(layout, 'a', many, `${repo}:t${t}`);
+      const user = await server.runtime.stores.users.create('bulk@example.com', 'bulk password 1');
+      if (user === 'email_taken') throw new Error('fresh user expected');
+      const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
+        platform: 'generic',
+        name: 'Bulk',
+        config: { endpoint: many.url },
+        secretId: null,
+        credentialHint: null,
+      });
+      if (created === 'name_taken') throw new Error('unexpected');
+      const sync = createSyncHandler({
+        stores: server.runtime.stores,
+        catalog: server.runtime.catalog,
+        connectors: server.runtime.connectors,
+        clock: server.runtime.clock,
+      });
+      const job: JobRecord = {
+        id: 'direct',
+        kind: 'catalog.sync',
+        key: 'direct',
+        ownerId: user.id,
+        connectorId: created.id,
+        payload: {},
+        status: 'running',
+        attempts: 1,
+        progress: null,
+        error: null,
+        createdAt: '',
+        startedAt: null,
+        finishedAt: null,
+      };
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error) => void warnings.push(warning);
+      const progress: unknown[] = [];
+      process.on('warning', onWarning);
+      try {
+        // A plain signal, as any caller but the job queue would pass (the queue raises its limit).
+        await sync(job, {
+          signal: new AbortController().signal,
+          reportProgress: (p) => {
+            progress.push({ ...p });
+            return Promise.resolve();
+          },
+        });
+        await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      } finally {
+        process.off('warning', onWarning);
+      }
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+      expect(progress.at(-1)).toEqual({ repositoriesDone: 3, repositoriesTotal: 3, tagsDone: 24 });
+      const page = await server.runtime.catalog.listRepositories(user.id, created.id, { limit: 10 });
+      expect(page?.items.map((r) => [r.name, r.tagCount])).toEqual([
+        ['bulk/one', 8],
+        ['bulk/three', 8],
+        ['bulk/two', 8],
+      ]);
+    } finally {
+      await many.stop();
+    }
   });
 });

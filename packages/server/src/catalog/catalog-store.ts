@@ -1,6 +1,7 @@
 import type { PlatformRef, RepositoryInfo, TagInfo } from '@berth/connectors';
 import { createHash } from 'node:crypto';
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
+import { engineOf } from '../db/engine.js';
 import type { CatalogEntriesTable, RepositoriesTable, Schema, TagsTable } from '../db/schema.js';
 import { catalogId } from './catalog-ids.js';
 import { naturalSortKey } from './natural-sort.js';
@@ -88,22 +89,84 @@ const sameTag = (row: TagValues, values: TagValues): boolean =>
 function hashTags(tags: readonly TagInfo[]): string {
   // One string and one digest per repository (a hash object per tag costs more than the insert).
   const parts: (string | number | null)[] = [];
-  for (const tag of tags) {
-    const v = tagValues(tag);
-    parts.push(tag.name, v.digest, v.media_type, v.size, v.pushed_at, v.platforms);
-  }
+  for (const tag of tags)
+    parts.push(
+      tag.name,
+      tag.digest ?? null,
+      tag.mediaType ?? null,
+      tag.size ?? null,
+      tag.pushedAt ?? null,
+      tag.platforms ? JSON.stringify(tag.platforms) : null,
+    );
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }
 
 /** The search entry of a tag name a connector has (one per distinct name, not per tag). */
 const tagNameRef = (connectorId: string, name: string) => `${connectorId}:${name}`;
 
+/**
+ * A new tag row as the bulk insert reads it: `[id, repository_id, name, sort_key, digest,
+ * media_type, size, pushed_at, platforms]` (the connector is the same for the whole batch).
+ */
+type NewTagRow = [string, string, string, string, ...TagValueList];
+type TagValueList = [string | null, string | null, number | null, string | null, string | null];
+
 interface BatchWrites {
   repositories: RepositoriesTable[];
   entries: Insertable<CatalogEntriesTable>[];
-  tags: TagsTable[];
+  tags: NewTagRow[];
   names: Set<string>;
   goneNames: Set<string>;
+}
+
+/** Tag names repeat across repositories (`latest`, `v1.2.3`): their sort keys are remembered. */
+const sortKeys = new Map<string, string>();
+const SORT_KEYS_KEPT = 100_000;
+
+function tagSortKey(name: string): string {
+  let key = sortKeys.get(name);
+  if (key === undefined) {
+    if (sortKeys.size >= SORT_KEYS_KEPT) sortKeys.clear();
+    key = naturalSortKey(name, { latestFirst: true });
+    sortKeys.set(name, key);
+  }
+  return key;
+}
+
+const newTag = (repositoryId: string, tag: TagInfo): NewTagRow => [
+  catalogId(),
+  repositoryId,
+  tag.name,
+  tagSortKey(tag.name),
+  tag.digest ?? null,
+  tag.mediaType ?? null,
+  tag.size ?? null,
+  tag.pushedAt ?? null,
+  tag.platforms ? JSON.stringify(tag.platforms) : null,
+];
+
+/** Rows per bulk tag insert (one JSON parameter each). */
+const TAG_INSERT_BATCH = 5000;
+
+/**
+ * Inserts new tag rows with one statement per few thousand rows: the rows travel as one JSON
+ * parameter that the database unpacks itself (`json_each` / `json_array_elements`), instead of
+ * ten bound values per row that have to be built, compiled and bound one by one.
+ */
+async function insertTags(tx: Transaction<Schema>, connectorId: string, rows: readonly NewTagRow[]) {
+  const postgres = engineOf(tx) === 'postgres';
+  for (const batch of chunks(rows, TAG_INSERT_BATCH)) {
+    const json = JSON.stringify(batch);
+    await (
+      postgres
+        ? sql`insert into tags (id, repository_id, connector_id, name, sort_key, digest, media_type, size, pushed_at, platforms)
+          select r ->> 0, r ->> 1, ${connectorId}, r ->> 2, r ->> 3, r ->> 4, r ->> 5, (r ->> 6)::bigint, r ->> 7, r ->> 8
+          from json_array_elements(${json}::json) as r`
+        : sql`insert into tags (id, repository_id, connector_id, name, sort_key, digest, media_type, size, pushed_at, platforms)
+          select value ->> 0, value ->> 1, ${connectorId}, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8
+          from json_each(${json})`
+    ).execute(tx);
+  }
 }
 
 /** Brings one stored repository's tags in line with a complete listing, inside `tx`. */
@@ -130,7 +193,7 @@ async function diffTags(
     const row = existing.get(tag.name);
     existing.delete(tag.name);
     if (!row) {
-      writes.tags.push(newTag(connectorId, repositoryId, tag.name, values));
+      writes.tags.push(newTag(repositoryId, tag));
       writes.names.add(tag.name);
       added++;
     } else if (!sameTag(row, values)) {
@@ -151,15 +214,6 @@ async function diffTags(
   for (const t of gone) writes.goneNames.add(t.name);
   return { added, updated, removed: gone.length };
 }
-
-const newTag = (connectorId: string, repositoryId: string, name: string, values: TagValues): TagsTable => ({
-  id: catalogId(),
-  repository_id: repositoryId,
-  connector_id: connectorId,
-  name,
-  sort_key: naturalSortKey(name, { latestFirst: true }),
-  ...values,
-});
 
 /**
  * Removes the search entries of tag names the connector no longer has in any repository, so a
@@ -262,7 +316,7 @@ async function writeRepositories(
         text: repository.name,
       });
       for (const tag of tags) {
-        writes.tags.push(newTag(connectorId, id, tag.name, tagValues(tag)));
+        writes.tags.push(newTag(id, tag));
         writes.names.add(tag.name);
       }
       total.added += 1 + tags.length;
@@ -287,7 +341,7 @@ async function writeRepositories(
     await tx.insertInto('repositories').values(rows).execute();
   for (const rows of chunks(writes.entries, INSERT_BATCH))
     await tx.insertInto('catalog_entries').values(rows).execute();
-  for (const rows of chunks(writes.tags, INSERT_BATCH)) await tx.insertInto('tags').values(rows).execute();
+  await insertTags(tx, connectorId, writes.tags);
   for (const names of chunks([...writes.names], INSERT_BATCH))
     await tx
       .insertInto('catalog_entries')
