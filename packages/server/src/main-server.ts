@@ -71,7 +71,10 @@ export async function openRuntime(options: RuntimeOptions = {}): Promise<Runtime
     });
     const connectors = createConnectorService({ stores, context: { endpointPolicy: config.endpointPolicy } });
     const clock = options.clock ?? SYSTEM_CLOCK;
-    const jobs = createEmbeddedJobQueue(db, clock, options.jobs);
+    const jobs = createEmbeddedJobQueue(db, clock, {
+      ...(engine === 'postgres' && config.databaseUrl ? { notifyUrl: config.databaseUrl } : {}),
+      ...options.jobs,
+    });
     const profiles = createProfileStore(db, clock);
     const layerCache = databaseLayerCache(db, clock);
     const profileService = createProfileService({

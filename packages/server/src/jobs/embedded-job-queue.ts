@@ -5,12 +5,19 @@ import type { JobsTable, Schema } from '../db/schema.js';
 import { newId } from '../crypto/tokens.js';
 import type { Clock } from '../stores/clock.js';
 import { RetryLaterError, type JobHandler, type JobQueue, type JobRecord, type NewJob } from './job-queue.js';
+import { listenForJobs, notifyJobs, type JobListener } from './job-notifications.js';
 
 export interface EmbeddedJobQueueOptions {
   readonly concurrency?: number;
   /** How long a claimed job stays ours without a heartbeat; after that another worker retries it. */
   readonly leaseMs?: number;
+  /** How often workers look for due jobs (default 500 ms; 5 s when notifications wake them). */
   readonly pollMs?: number;
+  /**
+   * PostgreSQL: the database URL on which the workers LISTEN for new and freed jobs (one extra
+   * connection per process that runs workers), so they start at once instead of at the next poll.
+   */
+  readonly notifyUrl?: string;
   /** Backoff for failed attempts (before RetryLaterError's own delay). */
   readonly retryDelayMs?: (attempt: number) => number;
   readonly onError?: (error: unknown, job: JobRecord) => void;
@@ -64,12 +71,23 @@ export function createEmbeddedJobQueue(
 ): JobQueue {
   const concurrency = options.concurrency ?? 2;
   const leaseMs = options.leaseMs ?? 60_000;
-  const pollMs = options.pollMs ?? 500;
+  const notifyUrl = engineOf(db) === 'postgres' ? options.notifyUrl : undefined;
+  // With notifications the poll is only the safety net: retries whose delay ran out, expired
+  // leases, notifications lost while the listener reconnected.
+  const pollMs = options.pollMs ?? (notifyUrl ? 5_000 : 500);
   const retryDelay =
     options.retryDelayMs ?? ((attempt: number) => Math.min(60_000 * 2 ** (attempt - 1), 30 * 60_000));
   let handlers: Readonly<Record<string, JobHandler>> = {};
   let running = false;
   let wake: (() => void) | undefined;
+  // Set by every nudge; a nudge that comes while the loop is claiming (not sleeping) makes it
+  // look again at once instead of sleeping through the job it announced.
+  let nudged = false;
+  const nudge = () => {
+    nudged = true;
+    wake?.();
+  };
+  let listener: JobListener | undefined;
   const active = new Map<string, { controller: AbortController; done: Promise<void> }>();
   let loop: Promise<void> | undefined;
   const idleWaiters: (() => void)[] = [];
@@ -130,6 +148,8 @@ export function createEmbeddedJobQueue(
       })
       .where('id', '=', job.id)
       .execute();
+    // Its key is free now (or it is queued again): other processes' workers may take the next one.
+    await notifyJobs(db);
   }
 
   async function run(job: JobRecord, controller: AbortController): Promise<void> {
@@ -177,6 +197,7 @@ export function createEmbeddedJobQueue(
           .set({ status: 'queued', locked_until: null })
           .where('id', '=', job.id)
           .execute();
+        await notifyJobs(db);
       } else if (
         job.attempts < maxAttempts &&
         (error instanceof RetryLaterError || (error as { retryable?: boolean }).retryable === true)
@@ -203,6 +224,7 @@ export function createEmbeddedJobQueue(
 
   async function workLoop(): Promise<void> {
     while (running) {
+      nudged = false;
       let claimed = false;
       while (running && active.size < concurrency) {
         const job = await claim().catch(() => undefined);
@@ -216,7 +238,7 @@ export function createEmbeddedJobQueue(
           .catch((error: unknown) => options.onError?.(error, job))
           .finally(() => {
             active.delete(job.id);
-            wake?.();
+            nudge();
           });
         active.set(job.id, { controller, done });
       }
@@ -228,6 +250,7 @@ export function createEmbeddedJobQueue(
       ) {
         for (const resolve of idleWaiters.splice(0)) resolve();
       }
+      if (nudged) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
         wake = () => {
@@ -268,9 +291,11 @@ export function createEmbeddedJobQueue(
           finished_at: null,
         };
         await tx.insertInto('jobs').values(row).execute();
+        // Sent when the transaction commits.
+        await notifyJobs(tx);
         return toRecord(row);
       });
-      wake?.();
+      nudge();
       return record;
     },
     async get(id) {
@@ -281,12 +306,15 @@ export function createEmbeddedJobQueue(
       if (running) return;
       handlers = h;
       running = true;
+      if (notifyUrl) listener = listenForJobs(notifyUrl, nudge);
       loop = workLoop();
     },
     async stop(deadlineMs = 10_000) {
       running = false;
       wake?.();
       await loop;
+      await listener?.close();
+      listener = undefined;
       const all = [...active.values()];
       const timer = setTimeout(() => all.forEach((a) => a.controller.abort()), deadlineMs);
       await Promise.allSettled(all.map((a) => a.done));
@@ -295,7 +323,7 @@ export function createEmbeddedJobQueue(
     idle() {
       return new Promise((resolve) => {
         idleWaiters.push(resolve);
-        wake?.();
+        nudge();
       });
     },
   };
