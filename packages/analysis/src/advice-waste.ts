@@ -106,26 +106,42 @@ export function cleanupSameRunRule(input: AdviceInput): ProfileAdvice[] {
   ];
 }
 
+interface DuplicateGroup {
+  readonly size: number;
+  readonly firstId: number;
+  readonly first: { readonly path: string; readonly layer: number };
+  /** The other inodes with this content, by id. */
+  more?: Map<number, { readonly path: string; readonly layer: number }>;
+}
+
 /** The same content stored as separate files written by different layers. */
 export function duplicateFilesRule(input: AdviceInput): ProfileAdvice[] {
-  const groups = new Map<string, { size: number; inodes: Map<number, { path: string; layer: number }> }>();
+  // Most contents are stored once: the first copy's inode is all a group holds until a second
+  // inode with the same content turns up (then every copy, by inode id).
+  const groups = new Map<string, DuplicateGroup>();
   for (const [path, node] of input.files) {
     const inode = node.type === 'file' ? node.inode : undefined;
     if (!inode || inode.size === 0) continue;
-    let group = groups.get(inode.sha256);
+    const group = groups.get(inode.sha256);
     if (!group) {
-      group = { size: inode.size, inodes: new Map() };
-      groups.set(inode.sha256, group);
+      groups.set(inode.sha256, {
+        size: inode.size,
+        firstId: inode.id,
+        first: { path, layer: inode.layerIndex },
+      });
+      continue;
     }
     // Hardlinks share the inode: one copy.
-    if (!group.inodes.has(inode.id)) group.inodes.set(inode.id, { path, layer: inode.layerIndex });
+    if (inode.id === group.firstId) continue;
+    group.more ??= new Map();
+    if (!group.more.has(inode.id)) group.more.set(inode.id, { path, layer: inode.layerIndex });
   }
   const dupes = [...groups.values()]
-    .filter((g) => g.inodes.size > 1 && new Set([...g.inodes.values()].map((c) => c.layer)).size > 1)
-    .map((g) => ({
-      saving: g.size * (g.inodes.size - 1),
-      paths: [...g.inodes.values()].map((c) => `/${c.path}`).sort(),
-    }))
+    .filter((g) => g.more && [...g.more.values()].some((c) => c.layer !== g.first.layer))
+    .map((g) => {
+      const copies = [g.first, ...(g.more?.values() ?? [])];
+      return { saving: g.size * (copies.length - 1), paths: copies.map((c) => `/${c.path}`).sort() };
+    })
     .sort((a, b) => b.saving - a.saving || ((a.paths[0] ?? '') < (b.paths[0] ?? '') ? -1 : 1));
   const bytes = dupes.reduce((sum, d) => sum + d.saving, 0);
   if (bytes === 0) return [];

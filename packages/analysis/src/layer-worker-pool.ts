@@ -2,7 +2,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { deserialize } from 'node:v8';
-import { Worker } from 'node:worker_threads';
+import type * as WorkerThreads from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { AnalysisError } from './analysis-error.js';
 import { resolveLimits } from './analysis-limits.js';
 import { ByteRingWriter, createByteRing } from './byte-ring.js';
@@ -52,6 +53,8 @@ const slots: Slot[] = [];
 let nextJobId = 1;
 
 function createWorker(): Worker {
+  // Loaded with the first worker: the worker is opt-in, and most processes never start one.
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof WorkerThreads;
   const name = 'berth-layer-worker';
   if (!FROM_SOURCES) {
     return new Worker(new URL('./layer-worker.js', import.meta.url), { name, resourceLimits: WORKER_LIMITS });

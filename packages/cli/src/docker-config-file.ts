@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -122,7 +121,9 @@ export function runCredentialHelper(executable: string, server: string): Promise
 }
 
 /** `list` prints `{"<server URL>": "<username>", …}` of every login the helper holds. */
-function runHelperAction(executable: string, action: 'get' | 'list', input: string): Promise<string> {
+async function runHelperAction(executable: string, action: 'get' | 'list', input: string): Promise<string> {
+  // Loaded when a helper is run: most commands never start a process.
+  const { execFile } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = execFile(
       executable,

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { ContainerProfile } from '@berth/analysis';
 import { exitQuietlyOnEpipe } from '../terminal/output.js';
 import { progressBar } from './progress-bar.js';
+import { youngGenerationCollector } from './young-garbage.js';
 
 interface ProfileOptions {
   readonly platform?: string;
@@ -105,9 +106,13 @@ export function profileCommand(): Command {
         ]);
         const image = await openSingleImage(ref, options, usage, 'berth profile debian:bookworm');
         try {
+          const collectYoungGarbage = youngGenerationCollector();
           const profile = await profileImage(image.source, image.identifier, {
             ...(image.platform ? { platform: image.platform } : {}),
-            onProgress: (progress) => bar.update(progress),
+            onProgress: (progress) => {
+              bar.update(progress);
+              collectYoungGarbage?.();
+            },
           });
           bar.clear();
           const sbomOptions = image.reference ? { reference: image.reference } : {};
