@@ -133,7 +133,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           });
         });
         upstreamResponse.once('end', () => response.end());
-        upstreamResponse.once('error', () => response.destroy());
+        // After the cut, the upstream is destroyed on purpose: its error must not cut the cut short.
+        upstreamResponse.once('error', () => void (sent < cutAt && response.destroy()));
       },
     );
     upstream.once('error', (error) => {
