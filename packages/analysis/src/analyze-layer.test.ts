@@ -93,6 +93,33 @@ describe('analyzeTarStream', () => {
     );
   });
 
+  it('flags files with a NUL in their first 8000 bytes as binary, across chunk boundaries', async () => {
+    const late = Buffer.alloc(9000, 0x61);
+    late[7999] = 0;
+    const tooLate = Buffer.alloc(9000, 0x61);
+    tooLate[8000] = 0;
+    const tar = encodeTar([
+      file('text', 'plain\ntext\n'),
+      file('empty', ''),
+      file('elf', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00])),
+      file('late', late),
+      file('too-late', tooLate),
+      { ...base, name: 'link', type: 'symlink', linkname: 'elf' },
+    ]);
+    // 7-byte chunks: the NUL of `late` arrives in a chunk that straddles byte 8000.
+    const result = await analyzeTarStream(chunks(gzipSync(tar), 7));
+    expect(result.entries.map((e) => [e.path, e.binary])).toEqual([
+      ['text', false],
+      ['empty', false],
+      ['elf', true],
+      ['late', true],
+      ['too-late', false],
+      ['link', undefined],
+    ]);
+    const { createHash } = await import('node:crypto');
+    expect(result.entries[3]?.sha256).toBe(`sha256:${createHash('sha256').update(late).digest('hex')}`);
+  });
+
   it('keeps detector files only up to their cap, or their prefix when asked', async () => {
     const detector: Detector = {
       id: 'test',

@@ -60,6 +60,40 @@ describe('diffFileSystems', () => {
     ]);
   });
 
+  it('says which changed regular files look binary, when the analysis knew', () => {
+    const bin = { binary: true };
+    const text = { binary: false };
+    const left = fsOf(
+      file('both-text', 'a', text),
+      file('turns-binary', 'a', text),
+      file('unknown', 'a'),
+      file('gone.so', 'g', bin),
+      file('to-link', 't', bin),
+    );
+    const right = fsOf(
+      file('both-text', 'b', text),
+      file('turns-binary', 'b', bin),
+      file('unknown', 'b', text),
+      file('new.txt', 'n', text),
+      { ...meta, path: 'to-link', type: 'symlink', linkTarget: 'both-text' },
+      { ...meta, path: 'link', type: 'symlink', linkTarget: 'both-text' },
+    );
+    const diff = diffFileSystems(left, right);
+    expect(diff.modified.map((m) => [m.path, m.binary])).toEqual([
+      ['/both-text', false],
+      ['/to-link', true],
+      ['/turns-binary', true],
+      ['/unknown', undefined],
+    ]);
+    expect(diff.modified.find((m) => m.path === '/unknown')).not.toHaveProperty('binary');
+    expect(diff.added).toEqual([
+      { path: '/link', type: 'symlink', size: 0, layerIndex: 0 },
+      { path: '/new.txt', type: 'file', size: 1, layerIndex: 0, binary: false },
+    ]);
+    expect(diff.added[0]).not.toHaveProperty('binary');
+    expect(diff.removed).toEqual([{ path: '/gone.so', type: 'file', size: 1, layerIndex: 0, binary: true }]);
+  });
+
   it('ignores mtimes unless asked', () => {
     const left = fsOf(file('a'), { ...meta, path: 'l', type: 'symlink', linkTarget: 'a' });
     const right = fsOf(file('a', 'a', { mtime: 5 }), {

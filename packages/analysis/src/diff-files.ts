@@ -12,6 +12,11 @@ export interface FileDiffItem {
   /** Content bytes (regular files; 0 otherwise). */
   readonly size: number;
   readonly layerIndex: number;
+  /**
+   * Regular files: the content looks binary (a NUL byte in its first 8000 bytes, git's test),
+   * as seen by the layer's analysis. Absent when not known (other types, older cached layers).
+   */
+  readonly binary?: boolean;
 }
 
 export interface FileModification {
@@ -24,6 +29,12 @@ export interface FileModification {
   readonly changes: readonly FileChangeKind[];
   readonly left: FileState;
   readonly right: FileState;
+  /**
+   * Whether a text diff of the two contents would say "binary files differ": either side that
+   * is a regular file looks binary ({@link FileDiffItem.binary}). Absent when a regular-file
+   * side's content is not known, or neither side is a regular file.
+   */
+  readonly binary?: boolean;
 }
 
 export interface FileState {
@@ -93,7 +104,16 @@ function compareDirs(
 }
 
 function item(path: string, node: FsNode): FileDiffItem {
-  return { path: `/${path}`, type: node.type, size: node.inode?.size ?? 0, layerIndex: node.layerIndex };
+  const out = { path: `/${path}`, type: node.type, size: node.inode?.size ?? 0, layerIndex: node.layerIndex };
+  const binary = node.type === 'file' ? node.binary : undefined;
+  return binary === undefined ? out : { ...out, binary };
+}
+
+/** {@link FileModification.binary}: either regular-file side binary, when all of them are known. */
+function binaryOf(l: FsNode, r: FsNode): boolean | undefined {
+  const sides = [l, r].filter((n) => n.type === 'file').map((n) => n.binary);
+  if (sides.length === 0 || sides.includes(undefined)) return undefined;
+  return sides.includes(true);
 }
 
 function state(node: FsNode): FileState {
@@ -133,6 +153,7 @@ function compareNodes(
   if (!sameXattrs(l.xattrs, r.xattrs)) changes.push('xattrs');
   if (changes.length === 0 && includeMetadata && l.mtime !== r.mtime) changes.push('mtime');
   if (changes.length === 0) return undefined;
+  const binary = binaryOf(l, r);
   return {
     path: `/${path}`,
     type: r.type,
@@ -142,6 +163,7 @@ function compareNodes(
     changes,
     left: state(l),
     right: state(r),
+    ...(binary === undefined ? {} : { binary }),
   };
 }
 

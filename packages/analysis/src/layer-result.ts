@@ -36,6 +36,11 @@ export interface LayerEntry {
   readonly devMinor?: number;
   /** The file starts like a PEM/OpenSSH private key. */
   readonly privateKey?: true;
+  /**
+   * Regular files: a NUL byte in the first 8000 content bytes (git's "binary" heuristic, as
+   * {@link isBinaryContent}); absent when not known (results of older analyses, fixtures).
+   */
+  readonly binary?: boolean;
   /** Executables built by Go ≥ 1.18: their embedded build info. */
   readonly go?: GoBuildInfo;
 }

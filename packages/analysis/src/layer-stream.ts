@@ -26,6 +26,9 @@ export const ESTARGZ_FILES: ReadonlySet<string> = new Set([
 ]);
 
 const PRIVATE_KEY_SNIFF_BYTES = 128;
+/** Bytes searched for a NUL to call a file binary, as git's `buffer_is_binary` (and diff-text.ts). */
+const BINARY_SNIFF_BYTES = 8000;
+const SHA256_TEXT_LENGTH = 'sha256:'.length + 64;
 const PRIVATE_KEY_PEM = /^-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
 /** `-`: {@link PRIVATE_KEY_PEM} cannot match a file that starts with anything else. */
 const PEM_FIRST_BYTE = 0x2d;
@@ -127,6 +130,9 @@ interface CurrentFile {
    */
   head: Buffer | undefined | null;
   readonly go: GoBuildInfoScanner | undefined;
+  /** Content bytes searched for a NUL so far (up to {@link BINARY_SNIFF_BYTES}), and the verdict. */
+  sniffed: number;
+  binary: boolean;
 }
 
 /** Turns tar members into {@link LayerEntry} records, whiteouts into markers, and keeps wanted files. */
@@ -188,6 +194,8 @@ class LayerCollector implements TarVisitor {
       keptBytes: 0,
       head: undefined,
       go: header.mode & 0o111 && header.size >= 64 ? new GoBuildInfoScanner() : undefined,
+      sniffed: 0,
+      binary: false,
     };
   }
 
@@ -196,6 +204,11 @@ class LayerCollector implements TarVisitor {
     if (!current) return;
     current.hash.update(chunk);
     current.go?.feed(chunk);
+    if (!current.binary && current.sniffed < BINARY_SNIFF_BYTES) {
+      const end = Math.min(chunk.length, BINARY_SNIFF_BYTES - current.sniffed);
+      current.binary = chunk.subarray(0, end).indexOf(0) !== -1;
+      current.sniffed += end;
+    }
     if (current.head === undefined && chunk.length > 0 && chunk[0] !== PEM_FIRST_BYTE) {
       current.head = null;
     } else if (current.head !== null && (current.head?.length ?? 0) < PRIVATE_KEY_SNIFF_BYTES) {
@@ -217,9 +230,10 @@ class LayerCollector implements TarVisitor {
     const privateKey = current.head != null && PRIVATE_KEY_PEM.test(current.head.toString('latin1'));
     const entry = toEntry(
       current.header,
-      `sha256:${current.hash.digest('hex')}`,
+      sha256Text(current.hash),
       privateKey,
       current.go?.result(),
+      current.binary,
     );
     this.entries.push(entry);
     if (current.want && current.keptBytes <= this.#captureBudget) {
@@ -244,6 +258,7 @@ function toEntry(
   sha256: string | undefined,
   privateKey: boolean,
   go?: GoBuildInfo,
+  binary?: boolean,
 ): LayerEntry {
   const entry: { -readonly [K in keyof LayerEntry]: LayerEntry[K] } = {
     path: header.path,
@@ -267,5 +282,17 @@ function toEntry(
   }
   if (privateKey) entry.privateKey = true;
   if (go) entry.go = go;
+  if (binary !== undefined) entry.binary = binary;
   return entry;
+}
+
+/**
+ * `sha256:<hex>` as one flat string: a template literal makes a two-part rope that V8 flattens
+ * into a third string the first time it is compared, and a large image has one per file.
+ */
+function sha256Text(hash: Hash): string {
+  const text = Buffer.allocUnsafe(SHA256_TEXT_LENGTH);
+  text.write('sha256:', 0, 'latin1');
+  text.write(hash.digest('hex'), 7, 'latin1');
+  return text.toString('latin1');
 }

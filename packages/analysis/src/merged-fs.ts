@@ -17,25 +17,204 @@ export interface Inode {
   links: number;
 }
 
-export interface FsNode {
-  readonly type: FsNodeType;
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-  readonly mtime: number;
-  /** The layer that last wrote this path. */
-  readonly layerIndex: number;
-  readonly linkTarget?: string;
-  readonly inode?: Inode;
-  /** Created by a hardlink entry (regular files; `find -type f` still counts it). */
-  readonly hardlink?: boolean;
+/** The rarely set attributes, kept out of line so that a plain node stays small. */
+interface NodeExtra {
   readonly xattrs?: Readonly<Record<string, string>>;
   readonly devMajor?: number;
   readonly devMinor?: number;
-  readonly privateKey?: boolean;
   readonly go?: GoBuildInfo;
+}
+
+const HARDLINK = 1;
+const PRIVATE_KEY = 2;
+const BINARY_KNOWN = 4;
+const BINARY = 8;
+const TRUNCATED = 16;
+
+/**
+ * One path of a merged file system. Every node has the same fixed shape (a class, not object
+ * literals of varying keys): a merged tree of a large image holds hundreds of thousands of them.
+ * A regular file's node is also its {@link Inode} (no second object per file); a hardlink's node
+ * shares the inode of the node it links to. Read content fields through {@link inode}. Flags and
+ * the rare attributes (extended attributes, device numbers, Go build info) are packed and
+ * exposed through getters.
+ */
+export class FsNode implements Inode {
+  /** Inode fields: meaningful through {@link inode} (regular files only). */
+  readonly id: number;
+  readonly size: number;
+  readonly sha256: string;
+  readonly content: Buffer | undefined;
+  links = 1;
+  /** Directories: the children; symlinks: the target; hardlinked files: the linked inode. */
+  readonly #ref: Map<string, FsNode> | string | FsNode | undefined;
+  readonly #flags: number;
+  readonly #extra: NodeExtra | undefined;
+
+  private constructor(
+    readonly type: FsNodeType,
+    readonly mode: number,
+    readonly uid: number,
+    readonly gid: number,
+    readonly mtime: number,
+    /** The layer that last wrote this path (for a regular file's inode: wrote the content). */
+    readonly layerIndex: number,
+    ref: Map<string, FsNode> | string | FsNode | undefined,
+    flags: number,
+    extra: NodeExtra | undefined,
+    id = 0,
+    size = 0,
+    sha256 = '',
+    content: Buffer | undefined = undefined,
+  ) {
+    this.id = id;
+    this.size = size;
+    this.sha256 = sha256;
+    this.content = content;
+    this.#ref = ref;
+    this.#flags = flags;
+    this.#extra = extra;
+  }
+
+  /** Regular files: the content, shared by every hardlink to it. */
+  get inode(): Inode | undefined {
+    if (this.type !== 'file') return undefined;
+    return this.#ref instanceof FsNode ? this.#ref : this;
+  }
+
   /** Directories only. */
-  readonly children?: Map<string, FsNode>;
+  get children(): Map<string, FsNode> | undefined {
+    return this.#ref instanceof Map ? this.#ref : undefined;
+  }
+
+  get linkTarget(): string | undefined {
+    return typeof this.#ref === 'string' ? this.#ref : undefined;
+  }
+
+  /** Only the first `content` bytes were kept. */
+  get truncated(): boolean {
+    return (this.#flags & TRUNCATED) !== 0;
+  }
+
+  /** Created by a hardlink entry (regular files; `find -type f` still counts it). */
+  get hardlink(): boolean {
+    return (this.#flags & HARDLINK) !== 0;
+  }
+
+  /** The file starts like a PEM/OpenSSH private key. */
+  get privateKey(): boolean {
+    return (this.#flags & PRIVATE_KEY) !== 0;
+  }
+
+  /**
+   * Regular files: the content has a NUL byte in its first 8000 bytes (git's heuristic);
+   * undefined when the layer's analysis did not say.
+   */
+  get binary(): boolean | undefined {
+    return this.#flags & BINARY_KNOWN ? (this.#flags & BINARY) !== 0 : undefined;
+  }
+
+  get xattrs(): Readonly<Record<string, string>> | undefined {
+    return this.#extra?.xattrs;
+  }
+
+  get devMajor(): number | undefined {
+    return this.#extra?.devMajor;
+  }
+
+  get devMinor(): number | undefined {
+    return this.#extra?.devMinor;
+  }
+
+  get go(): GoBuildInfo | undefined {
+    return this.#extra?.go;
+  }
+
+  static dir(mode: number, uid: number, gid: number, mtime: number, layerIndex: number): FsNode {
+    return new FsNode('dir', mode, uid, gid, mtime, layerIndex, new Map(), 0, undefined);
+  }
+
+  /** A directory's node with new metadata and the same children. */
+  static updatedDir(existing: FsNode, mode: number, uid: number, gid: number, mtime: number): FsNode {
+    return new FsNode('dir', mode, uid, gid, mtime, existing.layerIndex, existing.#ref, 0, undefined);
+  }
+
+  /** A regular file (and its inode) that `entry` wrote in layer `layerIndex`. */
+  static file(
+    entry: LayerEntry,
+    layerIndex: number,
+    id: number,
+    content: { data: Buffer; truncated: boolean } | undefined,
+  ): FsNode {
+    const flags =
+      (entry.privateKey ? PRIVATE_KEY : 0) |
+      (content?.truncated ? TRUNCATED : 0) |
+      (entry.binary === undefined ? 0 : BINARY_KNOWN | (entry.binary ? BINARY : 0));
+    const extra = entry.xattrs || entry.go ? { xattrs: entry.xattrs, go: entry.go } : undefined;
+    return new FsNode(
+      'file',
+      entry.mode,
+      entry.uid,
+      entry.gid,
+      entry.mtime,
+      layerIndex,
+      undefined,
+      flags,
+      extra,
+      id,
+      entry.size,
+      entry.sha256 ?? '',
+      content?.data,
+    );
+  }
+
+  /** A symlink, device or fifo. */
+  static special(entry: LayerEntry, type: FsNodeType, layerIndex: number): FsNode {
+    const device = entry.devMajor !== undefined;
+    const extra =
+      entry.xattrs || device
+        ? {
+            xattrs: entry.xattrs,
+            devMajor: entry.devMajor,
+            devMinor: device ? (entry.devMinor ?? 0) : undefined,
+          }
+        : undefined;
+    return new FsNode(
+      type,
+      entry.mode,
+      entry.uid,
+      entry.gid,
+      entry.mtime,
+      layerIndex,
+      entry.linkTarget,
+      0,
+      extra,
+    );
+  }
+
+  /**
+   * What a hardlink to `target` written by `layerIndex` adds: the same node, sharing the inode
+   * (and counting one more link to it).
+   */
+  static hardlinkTo(target: FsNode, layerIndex: number): FsNode {
+    const inode = target.type === 'file' ? (target.#ref instanceof FsNode ? target.#ref : target) : undefined;
+    if (inode) inode.links++;
+    return new FsNode(
+      target.type,
+      target.mode,
+      target.uid,
+      target.gid,
+      target.mtime,
+      layerIndex,
+      inode ?? target.#ref,
+      target.#flags | (inode ? HARDLINK : 0),
+      target.#extra,
+      target.id,
+      target.size,
+      target.sha256,
+      target.content,
+    );
+  }
 }
 
 /** What one layer did to the file system below it (non-directory paths only). */
@@ -62,10 +241,6 @@ export interface WastedItem {
 export const MAX_SYMLINK_HOPS = 40;
 const LARGEST_FILES = 10;
 
-interface Before {
-  readonly size: number;
-}
-
 /**
  * The file system an image's layers produce when applied in order, per the OCI image-spec
  * (layer.md "Applying Changesets", "Whiteouts"):
@@ -89,7 +264,8 @@ export class MergedFileSystem {
   readonly wasted: WastedItem[] = [];
   #nextInode = 1;
   #layerIndex = 0;
-  #before = new Map<string, Before | null>();
+  /** Per path this layer touched: the size the lower layers had there, or null for nothing. */
+  #before = new Map<string, number | null>();
   #largest: { path: string; size: number }[] = [];
   /**
    * Directories #ensureDir resolved in this layer, by entry path: a tar lists a directory's
@@ -97,6 +273,8 @@ export class MergedFileSystem {
    * removed or a directory node replaced, the only ways a resolved directory can go stale.
    */
   #dirs = new Map<string, { path: string; node: FsNode }>();
+  /** Names seen in this layer: one string per distinct name (`index.js` in a thousand directories). */
+  #names = new Map<string, string>();
 
   /** Applies one layer's entries on top. Layers that were not analysed get `undefined`. */
   applyLayer(layer: Pick<LayerResult, 'entries' | 'files'> | undefined): void {
@@ -124,6 +302,18 @@ export class MergedFileSystem {
       });
     }
     this.changes.push(this.#summarise());
+    // Only needed while a layer is applied: a finished tree keeps none of it.
+    this.#before = new Map();
+    this.#largest = [];
+    this.#dirs.clear();
+    this.#names.clear();
+  }
+
+  #intern(name: string): string {
+    const known = this.#names.get(name);
+    if (known !== undefined) return known;
+    this.#names.set(name, name);
+    return name;
   }
 
   /**
@@ -212,9 +402,11 @@ export class MergedFileSystem {
 
   #applyEntry(entry: LayerEntry, content: { data: Buffer; truncated: boolean } | undefined): void {
     if (entry.type === 'opaque' || entry.type === 'whiteout') return;
-    const parent = this.#ensureDir(parentPath(entry.path));
-    const name = baseName(entry.path);
-    const path = joinPath(parent.path, name);
+    const parentName = parentPath(entry.path);
+    const parent = this.#ensureDir(parentName);
+    const name = this.#intern(baseName(entry.path));
+    // The entry's own path unless a symlinked parent moved it (no new string per entry).
+    const path = parent.path === parentName ? entry.path : joinPath(parent.path, name);
     const dir = parent.node;
     const children = dir.children as Map<string, FsNode>;
     const existing = children.get(name);
@@ -224,10 +416,7 @@ export class MergedFileSystem {
       if (existing?.type === 'dir') {
         // A directory entry over a directory updates its metadata and keeps its content.
         this.#dirs.clear();
-        children.set(name, {
-          ...dirNode(entry.mode, entry.uid, entry.gid, entry.mtime, existing.layerIndex),
-          ...(existing.children ? { children: existing.children } : {}),
-        });
+        children.set(name, FsNode.updatedDir(existing, entry.mode, entry.uid, entry.gid, entry.mtime));
         return;
       }
       if (existing) this.#remove(dir, name, existing, path, 'overwritten');
@@ -236,14 +425,6 @@ export class MergedFileSystem {
     }
 
     let node: FsNode;
-    const common = {
-      mode: entry.mode,
-      uid: entry.uid,
-      gid: entry.gid,
-      mtime: entry.mtime,
-      layerIndex,
-      ...(entry.xattrs ? { xattrs: entry.xattrs } : {}),
-    };
     if (entry.type === 'hardlink') {
       const targetPath = normaliseEntryPath(entry.linkTarget ?? '');
       const target = this.lookup(targetPath);
@@ -254,30 +435,12 @@ export class MergedFileSystem {
       }
       // A hardlink shares its target's inode: same content, mode and owner (chains resolve
       // because the target node already holds the inode of the first link).
-      node = { ...target, layerIndex, ...(target.inode ? { hardlink: true } : {}) };
-      if (target.inode) target.inode.links++;
+      node = FsNode.hardlinkTo(target, layerIndex);
     } else if (entry.type === 'file') {
-      node = {
-        ...common,
-        type: 'file',
-        inode: {
-          id: this.#nextInode++,
-          size: entry.size,
-          sha256: entry.sha256 ?? '',
-          layerIndex,
-          links: 1,
-          ...(content ? { content: content.data, truncated: content.truncated } : {}),
-        },
-        ...(entry.privateKey ? { privateKey: true } : {}),
-        ...(entry.go ? { go: entry.go } : {}),
-      };
+      node = FsNode.file(entry, layerIndex, this.#nextInode++, content);
     } else {
-      node = {
-        ...common,
-        type: entry.type,
-        ...(entry.linkTarget === undefined ? {} : { linkTarget: entry.linkTarget }),
-        ...(entry.devMajor === undefined ? {} : { devMajor: entry.devMajor, devMinor: entry.devMinor ?? 0 }),
-      };
+      // What is left: symlinks, devices and fifos.
+      node = FsNode.special(entry, entry.type, layerIndex);
     }
     if (existing) this.#remove(dir, name, existing, path, 'overwritten');
     else this.#remember(path, undefined);
@@ -349,7 +512,7 @@ export class MergedFileSystem {
   /** The first time this layer touches `path`, what the lower layers had there. */
   #remember(path: string, node: FsNode | undefined): void {
     if (this.#before.has(path)) return;
-    this.#before.set(path, node ? { size: node.inode?.size ?? 0 } : null);
+    this.#before.set(path, node ? (node.inode?.size ?? 0) : null);
   }
 
   #noteLargest(path: string, size: number): void {
@@ -376,12 +539,12 @@ export class MergedFileSystem {
       const now = this.#lookupReal(path);
       const present = now !== undefined && now.type !== 'dir';
       const size = now?.inode?.size ?? 0;
-      if (before && present) {
+      if (before !== null && present) {
         changes.modified++;
         changes.bytesModified += size;
-      } else if (before) {
+      } else if (before !== null) {
         changes.deleted++;
-        changes.bytesDeleted += before.size;
+        changes.bytesDeleted += before;
       } else if (present) {
         changes.added++;
         changes.bytesAdded += size;
@@ -423,5 +586,5 @@ export function mergeLayers(
 }
 
 function dirNode(mode: number, uid: number, gid: number, mtime: number, layerIndex: number): FsNode {
-  return { type: 'dir', mode, uid, gid, mtime, layerIndex, children: new Map() };
+  return FsNode.dir(mode, uid, gid, mtime, layerIndex);
 }

@@ -278,6 +278,11 @@ describe('diff of two versions of the Debian rootfs', () => {
       rightSize: 44,
       type: 'file',
     });
+    // Every regular file the analysis saw carries the binary hint; text stays text.
+    expect(byPath.get('/etc/issue')?.binary).toBe(false);
+    const regular = [...diff.files.added, ...diff.files.removed].filter((f) => f.type === 'file');
+    expect(regular.length).toBeGreaterThan(0);
+    expect(regular.every((f) => typeof f.binary === 'boolean')).toBe(true);
     expect(byPath.get('/etc/issue.net')).toMatchObject({
       changes: ['mode'],
       left: { mode: 0o644 },
@@ -303,6 +308,7 @@ describe('diff of two versions of the Debian rootfs', () => {
       type: 'file',
       size: 20,
       layerIndex: 0,
+      binary: false,
     });
   });
 
