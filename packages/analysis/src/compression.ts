@@ -52,7 +52,10 @@ export interface DecompressOptions {
 
 export interface DecompressedStream {
   readonly compression: Compression;
-  /** The uncompressed bytes, pulled on demand; errors of the source surface here. */
+  /**
+   * The uncompressed bytes, pulled on demand; errors of the source surface here. A chunk is
+   * valid until the next one is asked for (gzip output buffers are reused): copy what you keep.
+   */
   readonly chunks: AsyncIterable<Buffer>;
 }
 
@@ -143,9 +146,13 @@ async function* gunzip(
         callback(error, data);
       });
   }
+  const consumed = reuseOutputBuffers(inflater);
   const out = pipeline(Readable.from(source, { objectMode: false }), inflater, () => undefined);
   try {
-    for await (const chunk of out as AsyncIterable<Buffer>) yield chunk;
+    for await (const chunk of out as AsyncIterable<Buffer>) {
+      yield chunk;
+      consumed?.(chunk);
+    }
   } catch (cause) {
     if (cause instanceof Error && 'errno' in cause && (cause as { code?: string }).code?.startsWith('Z_')) {
       throw new AnalysisError('decompression_failed', `corrupt gzip data: ${cause.message}`, { cause });
@@ -154,4 +161,38 @@ async function* gunzip(
   } finally {
     out.destroy();
   }
+}
+
+/**
+ * Lets the inflater write into output buffers the consumer is done with instead of a new one
+ * each time. node:zlib allocates a fresh `_outBuffer` whenever one fills up (the slices it
+ * pushed still point into the old one); fresh memory is slow to touch on small VMs, and this
+ * stream is the largest of a profile (the whole uncompressed layer). The assignment is
+ * intercepted and served from the buffers whose slices have all been consumed and that zlib
+ * no longer writes into. Returns the callback to call with each chunk once it is consumed, or
+ * undefined (no reuse) if this Node's zlib does not keep its output buffer where expected.
+ */
+function reuseOutputBuffers(inflater: object): ((chunk: Buffer) => void) | undefined {
+  const zlib = inflater as { _outBuffer?: unknown };
+  if (!Buffer.isBuffer(zlib._outBuffer) || zlib._outBuffer.byteLength !== INFLATE_CHUNK_BYTES)
+    return undefined;
+  let current: Buffer = zlib._outBuffer;
+  const free: Buffer[] = [];
+  Object.defineProperty(inflater, '_outBuffer', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set: (fresh: Buffer) => {
+      current = free.pop() ?? fresh;
+    },
+  });
+  // Slices arrive in order: once a chunk from another buffer is consumed, every slice of the
+  // previous one has been, and that buffer is free unless zlib is still filling it.
+  let previous: ArrayBufferLike | undefined;
+  return (chunk) => {
+    if (previous !== undefined && previous !== chunk.buffer && previous !== current.buffer) {
+      free.push(Buffer.from(previous, 0, INFLATE_CHUNK_BYTES));
+    }
+    previous = chunk.buffer;
+  };
 }
