@@ -3,7 +3,7 @@
 // bare listing walk (what the registry's paging alone costs: the baseline); then search
 // latency over the resulting 100,000 tags and the tree's first level, through the HTTP API.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getPlatform } from '@berth/connectors';
 import { createSyncHandler, ownedBy, startServer, type RunningServer } from '@berth/server';
@@ -66,6 +66,9 @@ async function main(): Promise<void> {
         return (used.user + used.system) / 1000;
       };
       let tagCount = 0;
+      // The machine's 1-minute load average around the runs: wall-clock numbers taken on a busy
+      // machine say more about its other work than about the sync.
+      const loadBefore = loadavg()[0] as number;
       for (let run = 0; run < RUNS; run++) {
         // Each run's connector owns its sealed credentials (deleting it deletes them).
         const secretId = Object.keys(credentials).length
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
         syncCpuMs.push(cpuMs(cpu));
         if (run < RUNS - 1) await owned.connectors.delete(created.id);
       }
+      const load = [loadBefore, loadavg()[0] as number].map((l) => Number(l.toFixed(2)));
       const overhead = (median(syncMs) - median(walkMs)) / median(syncMs);
       const cpuOverhead = (median(syncCpuMs) - median(walkCpuMs)) / median(syncCpuMs);
       results[label] = {
@@ -125,10 +129,11 @@ async function main(): Promise<void> {
         walkCpuMedianMs: Math.round(median(walkCpuMs)),
         syncCpuMedianMs: Math.round(median(syncCpuMs)),
         berthCpuOverhead: Number(cpuOverhead.toFixed(3)),
+        loadAverage1m: load,
         goal: "Berth's own overhead < 20% of the sync time",
       };
       console.log(
-        `sync ${label}: ${tagCount} tags; listing alone ${Math.round(median(walkMs))} ms, full sync ${Math.round(median(syncMs))} ms → overhead ${(overhead * 100).toFixed(1)}% (CPU ${Math.round(median(walkCpuMs))} vs ${Math.round(median(syncCpuMs))} ms → ${(cpuOverhead * 100).toFixed(1)}%)`,
+        `sync ${label}: ${tagCount} tags; listing alone ${Math.round(median(walkMs))} ms, full sync ${Math.round(median(syncMs))} ms → overhead ${(overhead * 100).toFixed(1)}% (CPU ${Math.round(median(walkCpuMs))} vs ${Math.round(median(syncCpuMs))} ms → ${(cpuOverhead * 100).toFixed(1)}%; load ${load.join(' → ')})`,
       );
     }
 
