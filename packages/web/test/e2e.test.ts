@@ -648,6 +648,19 @@ describe('the Berth portal in a real browser', () => {
     await shot('diff-file');
     await page.getByRole('button', { name: 'Show the changes to /bin/busybox' }).click();
     await page.locator('[data-file="/bin/busybox"] [data-binary]', { hasText: 'Binary file' }).waitFor();
+    // Binary files are marked in the list and can be filtered apart from text files.
+    await page.getByLabel('File type').selectOption('binary');
+    await page.waitForURL(/type=binary/);
+    const binaries = await page
+      .locator('[data-file]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-file')));
+    expect(binaries).toContain('/bin/busybox');
+    expect(binaries).not.toContain('/app/main.py');
+    expect(await page.locator('[data-file] [data-binary-chip]').count()).toBe(binaries.length);
+    await page.getByLabel('File type').selectOption('text');
+    await page.locator('[data-file="/app/main.py"]').waitFor();
+    expect(await page.locator('[data-file="/bin/busybox"]').count()).toBe(0);
+    await page.getByLabel('File type').selectOption('all');
 
     // Filters: by change and by path, kept in the address.
     await page.locator('[data-filter="added"]').click();

@@ -327,6 +327,8 @@ export interface FileChangeItem {
   readonly type: string;
   readonly size: number;
   readonly layerIndex?: number;
+  /** Regular files: the content looks binary (a NUL in its first 8000 bytes); absent when unknown. */
+  readonly binary?: boolean;
 }
 
 export interface FileState {
@@ -348,6 +350,8 @@ export interface FileModification {
   readonly changes?: readonly string[];
   readonly left?: FileState;
   readonly right?: FileState;
+  /** Either regular-file side looks binary: a text diff would only say "binary files differ". */
+  readonly binary?: boolean;
 }
 
 export interface PackageDiffItem {

@@ -6,6 +6,7 @@ import {
   formatConfigValue,
   formatDelta,
   hasContentDiff,
+  type TypeFilter,
 } from './file-changes';
 
 const state = { mode: 0o644, uid: 0, gid: 0, mtime: 0 };
@@ -23,17 +24,22 @@ const modified = (over: Partial<FileModification>): FileModification => ({
 
 describe('file changes', () => {
   const items = [
-    { path: '/etc/os-release', type: 'file', size: 1 },
+    { path: '/etc/os-release', type: 'file', size: 1, binary: false },
     { path: '/bin/sh', type: 'symlink', size: 0 },
     { path: '/dev/null', type: 'char', size: 0 },
-    { path: '/etc/SSL/cert.pem', type: 'file', size: 9 },
+    { path: '/etc/SSL/cert.pem', type: 'file', size: 9, binary: false },
+    { path: '/bin/busybox', type: 'file', size: 9, binary: true },
+    { path: '/opt/old', type: 'file', size: 9 },
   ];
 
   it('filters by type and by a case-insensitive path fragment', () => {
-    const paths = (type: 'all' | 'file' | 'symlink' | 'other', query = '') =>
+    const paths = (type: TypeFilter, query = '') =>
       filterFileChanges(items, { type, query }).map((i) => i.path);
-    expect(paths('all')).toHaveLength(4);
-    expect(paths('file')).toEqual(['/etc/os-release', '/etc/SSL/cert.pem']);
+    expect(paths('all')).toHaveLength(6);
+    expect(paths('file')).toEqual(['/etc/os-release', '/etc/SSL/cert.pem', '/bin/busybox', '/opt/old']);
+    expect(paths('text')).toEqual(['/etc/os-release', '/etc/SSL/cert.pem']);
+    expect(paths('binary')).toEqual(['/bin/busybox']);
+    expect(paths('binary', 'etc')).toEqual([]);
     expect(paths('symlink')).toEqual(['/bin/sh']);
     expect(paths('other')).toEqual(['/dev/null']);
     expect(paths('all', ' ssl ')).toEqual(['/etc/SSL/cert.pem']);

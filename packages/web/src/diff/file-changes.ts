@@ -1,11 +1,13 @@
 import type { FileChangeItem, FileModification } from '../api/types';
 import { formatBytes } from '../format';
 
-export type TypeFilter = 'all' | 'file' | 'symlink' | 'other';
+export type TypeFilter = 'all' | 'file' | 'text' | 'binary' | 'symlink' | 'other';
 
 export const TYPE_FILTERS: readonly (readonly [TypeFilter, string])[] = [
   ['all', 'All types'],
   ['file', 'Regular files'],
+  ['text', 'Text files'],
+  ['binary', 'Binary files'],
   ['symlink', 'Symlinks'],
   ['other', 'Other'],
 ];
@@ -20,6 +22,9 @@ export function filterFileChanges<T extends AnyFileChange>(
   const needle = filter.query.trim().toLowerCase();
   return items.filter((item) => {
     if (filter.type === 'file' && item.type !== 'file') return false;
+    // Text and binary as the analysis saw them; a file it could not tell (an old cached layer) is neither.
+    if (filter.type === 'text' && (item.type !== 'file' || item.binary !== false)) return false;
+    if (filter.type === 'binary' && (item.type !== 'file' || item.binary !== true)) return false;
     if (filter.type === 'symlink' && item.type !== 'symlink') return false;
     if (filter.type === 'other' && (item.type === 'file' || item.type === 'symlink')) return false;
     return !needle || item.path.toLowerCase().includes(needle);

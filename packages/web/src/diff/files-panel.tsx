@@ -75,6 +75,11 @@ function Row({
       <span className="change-path">
         <span className="mono">{item.path}</span>
         {item.type !== 'file' && <span className="chip chip-mono">{item.type}</span>}
+        {item.type === 'file' && item.binary && (
+          <span className="chip chip-mono" data-binary-chip="">
+            binary
+          </span>
+        )}
         {details.map((d) => (
           <span key={d} className="change-detail">
             {d}

@@ -4,7 +4,7 @@ import type { Connector, DiffSide, DiffState, ImageDiff } from '../api/types';
 import { EmptyState, ErrorAlert, Spinner } from '../components/feedback';
 import { PlatformMark, platformName } from '../components/platform-mark';
 import { diffPath, parseDiffSearch, swapped } from '../diff/diff-route';
-import { formatDelta, type TypeFilter } from '../diff/file-changes';
+import { formatDelta, TYPE_FILTERS, type TypeFilter } from '../diff/file-changes';
 import { FilesPanel, type ChangeFilter } from '../diff/files-panel';
 import { ConfigPanel, DockerfilePanel, LayersPanel, PackagesPanel } from '../diff/more-panels';
 import { useDiff } from '../diff/use-diff';
@@ -22,7 +22,7 @@ const TABS = [
 ] as const;
 type TabId = (typeof TABS)[number][0];
 const CHANGES: readonly ChangeFilter[] = ['all', 'added', 'removed', 'modified'];
-const TYPES: readonly TypeFilter[] = ['all', 'file', 'symlink', 'other'];
+const TYPES: readonly TypeFilter[] = TYPE_FILTERS.map(([id]) => id);
 
 const refText = (a: ImageAddress) => `${a.repository}${a.reference.includes(':') ? '@' : ':'}${a.reference}`;
 
