@@ -17,7 +17,16 @@ import { join } from 'node:path';
 import { createSyncHandler, ownedBy, startServer } from '@berth/server';
 import { startPostgres, type RunningPostgres } from '@berth/testkit';
 import { hubApi, registryApi } from './catalog-fixture.js';
-import { buildCli, loadAverage, machine, root, startBerth, type BerthProcess } from './scale-processes.js';
+import {
+  buildCli,
+  loadAverage,
+  machine,
+  postgresCpuSeconds,
+  processCpuSeconds,
+  root,
+  startBerth,
+  type BerthProcess,
+} from './scale-processes.js';
 import { median } from './stats.js';
 
 const REPOS = 2000;
@@ -43,6 +52,9 @@ interface LoadResult {
   readonly p99Ms: number;
   readonly non2xx: number;
   readonly errors: number;
+}
+interface Sample extends LoadResult {
+  readonly cpuMsPerRequest: { berth: number; postgres: number; loadGenerator: number };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,10 +261,19 @@ async function main(): Promise<void> {
     processes.push(pgB);
 
     const configs = [
-      { name: 'sqlite-1', label: 'SQLite, 1 API process', urls: [sqliteServer.url], seeded: sqlite },
-      { name: 'postgres-1', label: 'PostgreSQL, 1 API process', urls: [pgA.url], seeded: pg },
-      { name: 'postgres-2', label: 'PostgreSQL, 2 API processes', urls: [pgA.url, pgB.url], seeded: pg },
+      { name: 'sqlite-1', label: 'SQLite, 1 API process', servers: [sqliteServer], seeded: sqlite },
+      { name: 'postgres-1', label: 'PostgreSQL, 1 API process', servers: [pgA], seeded: pg },
+      { name: 'postgres-2', label: 'PostgreSQL, 2 API processes', servers: [pgA, pgB], seeded: pg },
     ] as const;
+    const pgDataDir = postgres.dataDir;
+    // CPU used while the load ran: the configuration's Berth processes, PostgreSQL's processes
+    // (none for SQLite) and the load generator. Per request, steadier than requests/s on a
+    // shared machine, and what sizing needs (requests/s one core can serve).
+    const cpu = (config: (typeof configs)[number]) => ({
+      berth: config.servers.reduce((n, p) => n + p.cpuSeconds(), 0),
+      postgres: config.seeded === pg ? postgresCpuSeconds(pgDataDir) : 0,
+      load: load.pid === undefined ? 0 : processCpuSeconds(load.pid),
+    });
     const endpoints = ['tree', 'tags', 'search'] as const;
 
     const send = (request: LoadRequest) =>
@@ -261,12 +282,12 @@ async function main(): Promise<void> {
         load.send(request);
       });
 
-    const samples: Record<string, Record<string, LoadResult[]>> = {};
+    const samples: Record<string, Record<string, Sample[]>> = {};
     const loadBefore = loadAverage();
     for (const config of configs)
       for (const endpoint of endpoints)
         await send({
-          urls: [...config.urls],
+          urls: config.servers.map((p) => p.url),
           paths: config.seeded.endpoints[endpoint],
           token: config.seeded.token,
           duration: WARMUP,
@@ -275,27 +296,45 @@ async function main(): Promise<void> {
     for (let run = 0; run < RUNS; run++) {
       for (const endpoint of endpoints) {
         for (const config of configs) {
-          const result = await send({
-            urls: [...config.urls],
+          const before = cpu(config);
+          const measured = await send({
+            urls: config.servers.map((p) => p.url),
             paths: config.seeded.endpoints[endpoint],
             token: config.seeded.token,
             duration: DURATION,
             connections: CONNECTIONS,
           });
+          const after = cpu(config);
+          const perRequest = (key: 'berth' | 'postgres' | 'load') =>
+            Number((((after[key] - before[key]) * 1000) / measured.requests).toFixed(3));
+          const result: Sample = {
+            ...measured,
+            cpuMsPerRequest: {
+              berth: perRequest('berth'),
+              postgres: perRequest('postgres'),
+              loadGenerator: perRequest('load'),
+            },
+          };
           if (result.non2xx > 0 || result.errors > 0)
             throw new Error(
               `${config.label}, ${endpoint}: ${result.non2xx} non-2xx answers and ${result.errors} errors`,
             );
           ((samples[config.name] ??= {})[endpoint] ??= []).push(result);
           console.log(
-            `  run ${run + 1} ${endpoint.padEnd(6)} ${config.label.padEnd(28)} ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms`,
+            `  run ${run + 1} ${endpoint.padEnd(6)} ${config.label.padEnd(28)} ${Math.round(result.rps)} req/s, p99 ${result.p99Ms} ms; CPU ms/request Berth ${result.cpuMsPerRequest.berth}, PostgreSQL ${result.cpuMsPerRequest.postgres}, autocannon ${result.cpuMsPerRequest.loadGenerator}`,
           );
         }
       }
     }
     const loadAfter = loadAverage();
 
-    const summary: Record<string, Record<string, { rps: number; p99Ms: number; p50Ms: number }>> = {};
+    const summary: Record<
+      string,
+      Record<
+        string,
+        { rps: number; p99Ms: number; p50Ms: number; cpuMsPerRequest: Sample['cpuMsPerRequest'] }
+      >
+    > = {};
     for (const config of configs)
       for (const endpoint of endpoints) {
         const s = samples[config.name]?.[endpoint] ?? [];
@@ -303,6 +342,11 @@ async function main(): Promise<void> {
           rps: Math.round(median(s.map((r) => r.rps))),
           p99Ms: median(s.map((r) => r.p99Ms)),
           p50Ms: median(s.map((r) => r.p50Ms)),
+          cpuMsPerRequest: {
+            berth: median(s.map((r) => r.cpuMsPerRequest.berth)),
+            postgres: median(s.map((r) => r.cpuMsPerRequest.postgres)),
+            loadGenerator: median(s.map((r) => r.cpuMsPerRequest.loadGenerator)),
+          },
         };
       }
     const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
@@ -332,6 +376,17 @@ async function main(): Promise<void> {
           .join(
             '',
           )}${`${ratios[endpoint]?.rpsPostgres2To1}×`.padEnd(13)}${ratios[endpoint]?.rpsPostgres1ToSqlite}×`,
+      );
+
+    console.log('CPU ms per request (Berth processes + PostgreSQL), median:');
+    for (const endpoint of endpoints)
+      console.log(
+        `${endpoint.padEnd(8)} ${configs
+          .map((c) => {
+            const s = summary[c.name]?.[endpoint]?.cpuMsPerRequest;
+            return `${s?.berth} + ${s?.postgres}`.padEnd(30);
+          })
+          .join('')}`,
       );
 
     mkdirSync(join(root, 'bench/results'), { recursive: true });

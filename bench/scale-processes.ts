@@ -2,7 +2,7 @@
 // the compiled CLI (`packages/cli/dist/bin.js`), as an operator runs it, and what the machine
 // looked like while they ran.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -58,15 +58,11 @@ export async function startBerth(
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-  const ticks = 100; // USER_HZ on Linux
   return {
     child,
     url: /listening on (\S+)/.exec(stderr)?.[1] ?? '',
     stderr: () => stderr,
-    cpuSeconds() {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return (Number(fields[11]) + Number(fields[12])) / ticks;
-    },
+    cpuSeconds: () => (child.pid === undefined ? 0 : processCpuSeconds(child.pid)),
     async stop() {
       if (exit !== undefined) return;
       child.kill('SIGTERM');
@@ -92,4 +88,38 @@ export function machine() {
 /** The 1, 5 and 15 minute load averages, rounded. */
 export function loadAverage(): number[] {
   return loadavg().map((l) => Number(l.toFixed(2)));
+}
+
+/** `/proc/PID/stat` after the command name: state is field 0, ppid 1, utime 11, stime 12. */
+function stat(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+  } catch {
+    return undefined; // gone
+  }
+}
+
+const TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used so far. */
+export function processCpuSeconds(pid: number): number {
+  const fields = stat(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / TICKS : 0;
+}
+
+/**
+ * CPU seconds used so far by a PostgreSQL cluster: its postmaster (pid from postmaster.pid in
+ * the data directory) and every process it started (backends, background workers). Backends
+ * that exited are no longer counted: compare readings taken while the pools stay connected.
+ */
+export function postgresCpuSeconds(dataDir: string): number {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  let total = processCpuSeconds(postmaster);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = stat(Number(entry));
+    if (fields && Number(fields[1]) === postmaster)
+      total += (Number(fields[11]) + Number(fields[12])) / TICKS;
+  }
+  return total;
 }

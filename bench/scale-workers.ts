@@ -23,7 +23,15 @@ import {
   type BuiltImage,
   type RunningPostgres,
 } from '@berth/testkit';
-import { buildCli, loadAverage, machine, root, startBerth, type BerthProcess } from './scale-processes.js';
+import {
+  buildCli,
+  loadAverage,
+  machine,
+  postgresCpuSeconds,
+  root,
+  startBerth,
+  type BerthProcess,
+} from './scale-processes.js';
 import { median } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_SCALE_WORKER_RUNS ?? 3);
@@ -166,6 +174,7 @@ async function runConfig(
     const users: { token: string; connectorId: string }[] = [];
     for (let n = 0; n < USERS; n++) users.push(await user(base, n, registryUrl));
     const cpuBefore = Object.fromEntries(Object.entries(processes).map(([k, p]) => [k, p.cpuSeconds()]));
+    const pgBefore = config === 'postgres' ? postgresCpuSeconds(postgres.dataDir) : 0;
 
     const started = performance.now();
     const requests = Array.from({ length: IMAGES * USERS }, (_, i) => ({
@@ -209,6 +218,8 @@ async function runConfig(
         Number((p.cpuSeconds() - (cpuBefore[k] ?? 0)).toFixed(2)),
       ]),
     );
+    if (config === 'postgres')
+      cpuSeconds.postgresql = Number((postgresCpuSeconds(postgres.dataDir) - pgBefore).toFixed(2));
     for (const p of Object.values(processes)) await p.stop();
 
     // What the queue recorded, read with Berth's own database layer (either engine).
