@@ -178,4 +178,51 @@ describe('mergeLayers (OCI image-spec layer.md)', () => {
     expect(fs.readFile('etc/os-release')?.toString()).toBe('ID=test');
     expect(fs.list('etc').map(([name]) => name)).toEqual(['os-release']);
   });
+
+  it('keeps every attribute of an entry, and a hardlink shares them with the inode of its target', () => {
+    const key = { ...file('k', 9), privateKey: true as const, binary: false, mtime: 5, uid: 7 };
+    const cap = { ...file('bin/ping', 3), binary: true, xattrs: { 'security.capability': 'AQ==' } };
+    const fs = mergeLayers([
+      {
+        entries: [
+          key,
+          cap,
+          { ...meta, path: 'dev/tty', type: 'char', devMajor: 5, devMinor: 0 },
+          file('plain'),
+        ],
+        files: [
+          { path: 'k', entryIndex: 0, content: Buffer.from('-----').toString('base64'), truncated: true },
+        ],
+      },
+      layer(hardlink('k2', 'k'), hardlink('bin/ping2', 'bin/ping'), { ...dir('d'), mode: 0o700 }),
+      layer({ ...dir('d'), mode: 0o750, uid: 3 }, file('d/x')),
+    ]);
+    const k2 = fs.lookup('k2');
+    expect(k2).toMatchObject({
+      type: 'file',
+      mtime: 5,
+      uid: 7,
+      privateKey: true,
+      binary: false,
+      hardlink: true,
+    });
+    expect(k2?.layerIndex).toBe(1);
+    expect(k2?.inode).toBe(fs.lookup('k')?.inode);
+    expect(k2?.inode).toMatchObject({
+      size: 9,
+      sha256: 'sha256:k',
+      layerIndex: 0,
+      links: 2,
+      truncated: true,
+    });
+    expect(k2?.inode?.content?.toString()).toBe('-----');
+    expect(fs.lookup('k')?.hardlink).toBe(false);
+    expect(fs.lookup('bin/ping2')).toMatchObject({ binary: true, xattrs: { 'security.capability': 'AQ==' } });
+    expect(fs.lookup('plain')?.binary).toBeUndefined();
+    expect(fs.lookup('plain')?.inode).toMatchObject({ truncated: false, content: undefined });
+    expect(fs.lookup('dev/tty')).toMatchObject({ type: 'char', devMajor: 5, devMinor: 0, inode: undefined });
+    // A directory entry over a directory: new metadata, same children, the layer that made it.
+    expect(fs.lookup('d')).toMatchObject({ mode: 0o750, uid: 3, layerIndex: 1 });
+    expect(fs.list('d').map(([name]) => name)).toEqual(['x']);
+  });
 });
