@@ -328,12 +328,14 @@ function osPackages(
   const dpkgNode = fs.lookup(DPKG_STATUS, { follow: true });
   const dpkgText = fs.readFile(DPKG_STATUS);
   if (dpkgNode?.type === 'file' && dpkgText) {
-    const final = parseDpkgStatus(dpkgText.toString('utf8'));
+    const finalText = dpkgText.toString('utf8');
+    const final = parseDpkgStatus(finalText);
     const key = (p: { name: string; version: string; architecture: string }) =>
       `${p.name}\u0000${p.version}\u0000${p.architecture}`;
     const history = snapshots(DPKG_STATUS).map((s) => ({
       layerIndex: s.layerIndex,
-      keys: new Set(parseDpkgStatus(s.content).map(key)),
+      // The top layer's copy is usually the final database itself: parsed once.
+      keys: new Set((s.content === finalText ? final : parseDpkgStatus(s.content)).map(key)),
     }));
     const layerOf = attribute(final, history, key, dpkgNode.layerIndex);
     databases.push(readDatabase('deb', DPKG_STATUS, 'dpkg-status', final.length));
@@ -365,12 +367,13 @@ function osPackages(
   const apkNode = fs.lookup(APK_INSTALLED, { follow: true });
   const apkText = fs.readFile(APK_INSTALLED);
   if (apkNode?.type === 'file' && apkText) {
-    const final = parseApkInstalled(apkText.toString('utf8'));
+    const finalText = apkText.toString('utf8');
+    const final = parseApkInstalled(finalText);
     const key = (p: { name: string; version: string; architecture: string }) =>
       `${p.name}\u0000${p.version}\u0000${p.architecture}`;
     const history = snapshots(APK_INSTALLED).map((s) => ({
       layerIndex: s.layerIndex,
-      keys: new Set(parseApkInstalled(s.content).map(key)),
+      keys: new Set((s.content === finalText ? final : parseApkInstalled(s.content)).map(key)),
     }));
     const layerOf = attribute(final, history, key, apkNode.layerIndex);
     databases.push(readDatabase('apk', APK_INSTALLED, 'apk-installed', final.length));
