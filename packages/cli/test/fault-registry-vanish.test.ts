@@ -203,12 +203,13 @@ describe.each(['postgres', 'sqlite'] as const)('a registry that disappears mid-b
       );
       expect(cachedAfterFailure.map((r) => r.digest)).not.toContain(big.digest);
 
-      // The registry is back. The retry's backoff (a minute for the first retry) is cut short,
-      // as time passing would: the job becomes due now, and a worker runs it.
+      // The registry is back, and the user asks again (a reload): the retry, due only in a
+      // minute, runs now on a worker, and the answer is the same profile, still queued.
       proxy.restore();
-      await db.run("update jobs set run_after = ? where kind = 'profile.analyze'", [
-        new Date().toISOString(),
-      ]);
+      const again = await api.call<{ id: string; status: string }>('POST', '/profiles', {
+        image: { connectorId: connector.body.id, repository: 'team/big', reference: '1' },
+      });
+      expect(again.body).toMatchObject({ id: profileId, status: 'queued' });
       const done = await until('the retried analysis', async () => {
         const state = await api.call<ProfileState>('GET', `/profiles/${profileId}`);
         if (state.body.status === 'failed') throw new Error(JSON.stringify(state.body));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openRuntime, type JobRecord, type Runtime } from '@berth/server';
+import { openRuntime, RetryLaterError, type JobRecord, type Runtime } from '@berth/server';
 import { createEmbeddedJobQueue } from '../src/jobs/embedded-job-queue.js';
 import type { JobQueue } from '../src/jobs/job-queue.js';
 import { TEST_ENGINE, testDatabaseEnv } from './harness.js';
@@ -92,6 +92,42 @@ describe(`job queue with several workers on one database (${TEST_ENGINE})`, () =
     const states = await a.db.selectFrom('jobs').select('status').where('kind', '=', 'test.count').execute();
     expect(states.every((s) => s.status === 'done')).toBe(true);
     await Promise.all([qa.stop(), qb.stop()]);
+  });
+
+  it('brings a job waiting out a retry delay forward when the same work is asked for again', async () => {
+    const a = await process_();
+    const qa = queueOf(a);
+    const attempts: number[] = [];
+    let failedOnce!: () => void;
+    const firstAttempt = new Promise<void>((resolve) => (failedOnce = resolve));
+    qa.start({
+      'test.retry': (job) => {
+        attempts.push(job.attempts);
+        if (attempts.length > 1) return Promise.resolve();
+        setTimeout(failedOnce, 50);
+        // As an unreachable registry does: an hour before the next try.
+        return Promise.reject(new RetryLaterError('registry unreachable', 3_600_000));
+      },
+    });
+    // Nothing waits under this key: nothing is brought forward, and no job is made.
+    expect(await qa.expedite('profile:sha256:none')).toBe(false);
+    const job = await qa.enqueue({ kind: 'test.retry', key: 'profile:sha256:retry' });
+    await firstAttempt;
+    const waiting = await qa.get(job.id);
+    expect(waiting).toMatchObject({ status: 'queued', attempts: 1, error: 'registry unreachable' });
+    expect(await qa.expedite('profile:sha256:retry')).toBe(true);
+    await qa.idle();
+    expect(await qa.get(job.id)).toMatchObject({ status: 'done', attempts: 2 });
+    expect(attempts).toHaveLength(2);
+    // Done jobs are not run again by it.
+    expect(await qa.expedite('profile:sha256:retry')).toBe(false);
+    const none = await a.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('key', '=', 'profile:sha256:none')
+      .execute();
+    expect(none).toEqual([]);
+    await qa.stop();
   });
 
   it('retries on another worker the job of a worker killed mid-job; its partial work is not complete', async () => {

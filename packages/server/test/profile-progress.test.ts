@@ -23,7 +23,14 @@ beforeAll(async () => {
       { createdBy: 'ADD b', entries: [{ type: 'file', path: 'srv/b.txt', content: 'b\n'.repeat(1000) }] },
     ],
   });
+  await layout.addImage('app2', {
+    layers: [
+      { createdBy: 'ADD a', entries: [{ type: 'file', path: 'srv/a.txt', content: 'a\n'.repeat(1000) }] },
+      { createdBy: 'ADD b', entries: [{ type: 'file', path: 'srv/b.txt', content: 'b\n'.repeat(2000) }] },
+    ],
+  });
   await pushImage(layout, 'app', registry, 'team/app:1');
+  await pushImage(layout, 'app2', registry, 'team/app:2');
 });
 
 afterAll(async () => {
@@ -31,25 +38,26 @@ afterAll(async () => {
   await Promise.all([registry?.stop(), layout?.remove()]);
 });
 
-/** Makes the database refuse every write to a running profile that leaves it running: progress. */
-async function refuseProgressWrites(): Promise<void> {
+/** Makes the database refuse every write to a running profile (or diff) that leaves it running: progress. */
+async function refuseProgressWrites(table: 'profiles' | 'diffs' = 'profiles'): Promise<void> {
   const message = 'progress writes refused by the test';
+  const name = `refuse_${table}_progress`;
   if (TEST_ENGINE === 'postgres') {
     await sql
       .raw(
-        `create function refuse_progress() returns trigger language plpgsql as $$ begin raise exception '${message}'; end $$`,
+        `create function ${name}() returns trigger language plpgsql as $$ begin raise exception '${message}'; end $$`,
       )
       .execute(server.runtime.db);
     await sql
       .raw(
-        `create trigger refuse_progress before update on profiles for each row
-           when (old.status = 'running' and new.status = 'running') execute function refuse_progress()`,
+        `create trigger ${name} before update on ${table} for each row
+           when (old.status = 'running' and new.status = 'running') execute function ${name}()`,
       )
       .execute(server.runtime.db);
   } else {
     await sql
       .raw(
-        `create trigger refuse_progress before update on profiles
+        `create trigger ${name} before update on ${table}
            when old.status = 'running' and new.status = 'running'
            begin select raise(abort, '${message}'); end`,
       )
@@ -109,6 +117,48 @@ describe('profile progress writes that fail', () => {
     } finally {
       stderr.mockRestore();
       process.off('unhandledRejection', onRejection);
+    }
+  });
+});
+
+describe('diff progress writes that fail', () => {
+  it('do not stop the diff: it completes, with one warning', async () => {
+    const stderr = vi.spyOn(process.stderr, 'write');
+    try {
+      await refuseProgressWrites('diffs');
+      const api = new Api(server.url);
+      await api.signup('diff-ops@example.com', 'ops password 2');
+      const connector = await api.call<{ id: string }>('POST', '/api/v1/connectors', {
+        platform: 'generic',
+        name: 'Local',
+        config: { endpoint: registry.url },
+      });
+      const image = (reference: string) => ({
+        connectorId: connector.body.id,
+        repository: 'team/app',
+        reference,
+      });
+      const requested = await api.call<{ id: string }>('POST', '/api/v1/diffs', {
+        left: { image: image('1') },
+        right: { image: image('2') },
+      });
+      expect(requested.status).toBe(202);
+      await server.runtime.jobs.idle();
+      const state = await api.call<{
+        status: string;
+        error?: string;
+        diff?: { summary: { filesModified: number } };
+      }>('GET', `/api/v1/diffs/${requested.body.id}`);
+      expect(state.body.status).toBe('done');
+      expect(state.body.diff?.summary.filesModified).toBe(1);
+      const warnings = stderr.mock.calls
+        .map(([chunk]) => String(chunk))
+        .filter((line) => line.includes('could not record the progress'));
+      expect(warnings).toEqual([
+        `berth: diff ${requested.body.id}: could not record the progress (progress writes refused by the test); the diff goes on\n`,
+      ]);
+    } finally {
+      stderr.mockRestore();
     }
   });
 });

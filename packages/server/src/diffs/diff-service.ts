@@ -7,7 +7,7 @@ import {
   type ImageAnalysis,
   type LayerCache,
 } from '@berth/analysis';
-import { formatPlatform, isOciError, resolveImage, type EndpointPolicy } from '@berth/oci';
+import { formatPlatform, isOciError, redact, resolveImage, type EndpointPolicy } from '@berth/oci';
 import type { ConnectorService } from '../connectors/connector-service.js';
 import { AppError } from '../errors.js';
 import type { JobHandler, JobQueue } from '../jobs/job-queue.js';
@@ -32,7 +32,12 @@ export interface DiffServiceDeps {
   readonly connectors: ConnectorService;
   readonly jobs: JobQueue;
   readonly endpointPolicy: EndpointPolicy;
+  /** Where problems that do not stop a diff are told (stderr by default). */
+  readonly warn?: (message: string) => void;
 }
+
+const warnOnStderr = (message: string): void => void process.stderr.write(`berth: ${message}\n`);
+const messageOf = (error: unknown): string => redact(error instanceof Error ? error.message : String(error));
 
 function asProblem(error: unknown): unknown {
   if (isOciError(error)) {
@@ -128,6 +133,8 @@ export function createDiffService(deps: DiffServiceDeps) {
       });
       return { ...record, status: 'queued', error: null, sides };
     }
+    // Asked again while it waits for a retry: try now.
+    if (record.status === 'queued') await deps.jobs.expedite(`diff:${pairKey}`);
     return { ...record, sides };
   }
 
@@ -139,11 +146,17 @@ export function createDiffService(deps: DiffServiceDeps) {
     const sides = (record?.sides as SidesByOwner | undefined)?.[job.ownerId];
     if (!record || !sides) return;
     await deps.diffs.update(diffId, { status: 'running', progress: { sidesDone: 0, sidesTotal: 2 } });
+    const warn = deps.warn ?? warnOnStderr;
     const opened: OpenedImage[] = [];
     try {
       const left = await analyse(owned, sides.left, context.signal);
       opened.push(left.image);
-      await deps.diffs.update(diffId, { progress: { sidesDone: 1, sidesTotal: 2 } });
+      // Progress is a courtesy: a write that fails is told once and the diff goes on.
+      await deps.diffs
+        .update(diffId, { progress: { sidesDone: 1, sidesTotal: 2 } })
+        .catch((error: unknown) =>
+          warn(`diff ${diffId}: could not record the progress (${messageOf(error)}); the diff goes on`),
+        );
       const right = await analyse(owned, sides.right, context.signal);
       opened.push(right.image);
       const diff = diffImages(left.analysis, right.analysis, { includeMetadata });
@@ -154,10 +167,12 @@ export function createDiffService(deps: DiffServiceDeps) {
         progress: { sidesDone: 2, sidesTotal: 2 },
       });
     } catch (error) {
-      await deps.diffs.update(diffId, {
-        status: 'failed',
-        error: error instanceof Error ? error.message : String(error),
-      });
+      // The analysis error is the one to keep: a failing status write is only told.
+      await deps.diffs
+        .update(diffId, { status: 'failed', error: error instanceof Error ? error.message : String(error) })
+        .catch((writeError: unknown) =>
+          warn(`diff ${diffId}: could not record the failure (${messageOf(writeError)})`),
+        );
       throw error;
     } finally {
       await Promise.all(opened.map((o) => o.close()));

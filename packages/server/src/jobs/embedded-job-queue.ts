@@ -298,6 +298,20 @@ export function createEmbeddedJobQueue(
       nudge();
       return record;
     },
+    async expedite(key) {
+      const now = iso();
+      const result = await db
+        .updateTable('jobs')
+        .set({ run_after: now })
+        .where('key', '=', key)
+        .where('status', '=', 'queued')
+        .where('run_after', '>', now)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return false;
+      await notifyJobs(db);
+      nudge();
+      return true;
+    },
     async get(id) {
       const row = await db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
       return row && toRecord(row);

@@ -47,6 +47,12 @@ export class RetryLaterError extends Error {
 export interface JobQueue {
   /** Queues a job unless one with the same key is already queued; returns the job that will run. */
   enqueue(job: NewJob): Promise<JobRecord>;
+  /**
+   * A queued job with this key that waits out a retry delay becomes due now: someone asked for
+   * the same work again (a reload, "Try again"), so the registry is worth another try at once.
+   * Never creates a job and never touches a running one. Resolves whether one was brought forward.
+   */
+  expedite(key: string): Promise<boolean>;
   get(id: string): Promise<JobRecord | undefined>;
   /** Starts the workers of this process. */
   start(handlers: Readonly<Record<string, JobHandler>>): void;

@@ -129,6 +129,8 @@ export function createProfileService(deps: ProfileServiceDeps) {
       });
       return { ...record, status: 'queued', error: null };
     }
+    // Asked again while it waits for a retry (the registry was unreachable): try now.
+    if (record.status === 'queued') await deps.jobs.expedite(`profile:${resolved.manifestDigest}`);
     return record;
   }
 
@@ -177,10 +179,17 @@ export function createProfileService(deps: ProfileServiceDeps) {
     } catch (error) {
       await progressWrites.settle();
       const retryable = (error as { retryable?: boolean }).retryable === true && job.attempts < 3;
-      await deps.profiles.update(profileId, {
-        status: retryable ? 'queued' : 'failed',
-        error: error instanceof Error ? error.message : String(error),
-      });
+      // The analysis error is the one to keep (the job records it): a failing status write is only told.
+      await deps.profiles
+        .update(profileId, {
+          status: retryable ? 'queued' : 'failed',
+          error: error instanceof Error ? error.message : String(error),
+        })
+        .catch((writeError: unknown) =>
+          (deps.warn ?? warnOnStderr)(
+            `profile ${profileId}: could not record the failure (${redact(writeError instanceof Error ? writeError.message : String(writeError))})`,
+          ),
+        );
       throw error;
     } finally {
       await image.close();
