@@ -11,12 +11,19 @@ export const tagName = (j: number) => (j === 0 ? 'latest' : `v1.${j}.${j % 7}`);
 export const digestOf = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 const OCI = 'application/vnd.oci.image.manifest.v1+json';
 
-/** A Hub-style API: token exchange, namespace repositories and tags with metadata, page_size ≤ 100. */
-export function hubApi(repoCount: number, tagCount: number): Promise<ScriptedServer> {
+/**
+ * A Hub-style API: token exchange, namespace repositories and tags with metadata, page_size ≤ 100.
+ * `latencyMs` delays every answer, as a registry over a real network does (0: loopback speed).
+ */
+export function hubApi(repoCount: number, tagCount: number, latencyMs = 0): Promise<ScriptedServer> {
   return startScriptedServer((req, res, { url }) => {
     const u = new URL(req.url ?? '/', url);
-    const json = (body: unknown) =>
-      void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (body: unknown) => {
+      const text = JSON.stringify(body);
+      const send = () => void res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+      if (latencyMs > 0) setTimeout(send, latencyMs);
+      else send();
+    };
     if (req.method === 'POST' && u.pathname === '/v2/auth/token') {
       const payload = Buffer.from(JSON.stringify({ exp: Math.floor(Date.now() / 1000) + 3600 })).toString(
         'base64url',

@@ -13,6 +13,8 @@ import { median } from './stats.js';
 const REPOS = Number(process.env.BENCH_REPOS ?? 2000);
 const TAGS = Number(process.env.BENCH_TAGS ?? 50);
 const RUNS = Number(process.env.BENCH_CATALOG_RUNS ?? 3);
+/** Per-answer delay of the networked variant of the Hub-style API. */
+const NETWORK_LATENCY_MS = Number(process.env.BENCH_CATALOG_LATENCY_MS ?? 20);
 // Iterating on the sync: `BENCH_CATALOG_ONLY=hub-api` (or `catalog+head`) runs that sync alone,
 // without the search and tree part.
 const ONLY = process.env.BENCH_CATALOG_ONLY;
@@ -25,7 +27,11 @@ function percentile(values: number[], p: number): number {
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-bench-catalog-'));
-  const [hub, registry] = await Promise.all([hubApi(REPOS, TAGS), registryApi(REPOS, TAGS)]);
+  const [hub, nearHub, registry] = await Promise.all([
+    hubApi(REPOS, TAGS),
+    hubApi(REPOS, TAGS, NETWORK_LATENCY_MS),
+    registryApi(REPOS, TAGS),
+  ]);
   let server: RunningServer | undefined;
   try {
     server = await startServer({
@@ -53,6 +59,14 @@ async function main(): Promise<void> {
         { username: 'bench', token: 'dckr_pat_bench' },
       ],
       ['catalog+head', 'generic', { endpoint: registry.url }, {}],
+      // The same Hub-style API answering each page after NETWORK_LATENCY_MS, as a registry in
+      // the same region does (Docker Hub's own API is further away): what a user's sync costs.
+      [
+        `hub-api+${NETWORK_LATENCY_MS}ms`,
+        'dockerhub',
+        { endpoint: nearHub.url, registryEndpoint: registry.url },
+        { username: 'bench', token: 'dckr_pat_bench' },
+      ],
     ] as const) {
       if (ONLY && ONLY !== label) continue;
       const walkMs: number[] = [];
@@ -205,7 +219,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await server?.close();
-    await Promise.all([hub.stop(), registry.stop()]);
+    await Promise.all([hub.stop(), nearHub.stop(), registry.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
