@@ -90,6 +90,8 @@ beforeAll(async () => {
   }
   const url = await postgres.createDatabase('cli_worker');
   db = new pg.Pool({ connectionString: url, max: 2 });
+  // The cluster shuts down after the tests: an idle client of this pool hears it (57P01); queries still fail loudly.
+  db.on('error', () => {});
   const dataDir = mkdtempSync(join(tmpdir(), 'berth-worker-'));
   dirs.push(dataDir);
   env = {
