@@ -3,6 +3,7 @@
 // with stable digests, and the bare listing walk a connector does over them.
 import { createHash } from 'node:crypto';
 import type { Connector } from '@berth/connectors';
+import type { JobRecord } from '@berth/server';
 import { startScriptedServer, type ScriptedServer } from '@berth/testkit';
 
 export const repoName = (i: number) =>
@@ -124,4 +125,23 @@ export async function walk(connector: Connector): Promise<number> {
     }),
   );
   return tags;
+}
+
+/** The job record a sync handler is called with when a benchmark runs it directly (no queue). */
+export function syncJob(ownerId: string, connectorId: string): JobRecord {
+  return {
+    id: 'bench',
+    kind: 'catalog.sync',
+    key: `sync:${connectorId}`,
+    ownerId,
+    connectorId,
+    payload: {},
+    status: 'running',
+    attempts: 1,
+    progress: null,
+    error: null,
+    createdAt: '',
+    startedAt: null,
+    finishedAt: null,
+  };
 }

@@ -7,7 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getPlatform } from '@berth/connectors';
 import { createSyncHandler, ownedBy, startServer, type RunningServer } from '@berth/server';
-import { hubApi, registryApi, walk } from './catalog-fixture.js';
+import { hubApi, registryApi, syncJob, walk } from './catalog-fixture.js';
 import { median } from './stats.js';
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 2000);
@@ -109,24 +109,7 @@ async function main(): Promise<void> {
         await connector.close();
         started = performance.now();
         cpu = process.cpuUsage();
-        await sync(
-          {
-            id: 'bench',
-            kind: 'catalog.sync',
-            key: 'k',
-            ownerId: user.id,
-            connectorId: created.id,
-            payload: {},
-            status: 'running',
-            attempts: 1,
-            progress: null,
-            error: null,
-            createdAt: '',
-            startedAt: null,
-            finishedAt: null,
-          },
-          context,
-        );
+        await sync(syncJob(user.id, created.id), context);
         syncMs.push(performance.now() - started);
         syncCpuMs.push(cpuMs(cpu));
         if (run < RUNS - 1) await owned.connectors.delete(created.id);

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSyncHandler, ownedBy, startServer } from '@berth/server';
 import { startPostgres, type RunningPostgres } from '@berth/testkit';
-import { hubApi, registryApi } from './catalog-fixture.js';
+import { hubApi, registryApi, syncJob } from './catalog-fixture.js';
 import {
   buildCli,
   loadAverage,
@@ -135,24 +135,10 @@ async function seed(env: Record<string, string>, hubUrl: string, registryUrl: st
       clock: runtime.clock,
     });
     const started = performance.now();
-    await sync(
-      {
-        id: 'bench',
-        kind: 'catalog.sync',
-        key: 'k',
-        ownerId: user.id,
-        connectorId: created.id,
-        payload: {},
-        status: 'running',
-        attempts: 1,
-        progress: null,
-        error: null,
-        createdAt: '',
-        startedAt: null,
-        finishedAt: null,
-      },
-      { signal: new AbortController().signal, reportProgress: () => Promise.resolve() },
-    );
+    await sync(syncJob(user.id, created.id), {
+      signal: new AbortController().signal,
+      reportProgress: () => Promise.resolve(),
+    });
     const { n } = await runtime.db
       .selectFrom('tags')
       .select((eb) => eb.fn.countAll<number>().as('n'))
