@@ -9,6 +9,7 @@ import {
   type ScriptedServer,
 } from '@berth/testkit';
 import { createSyncHandler, dockerHubPublicSearch, ownedBy, type JobRecord } from '@berth/server';
+import { searchCatalog } from '../src/catalog/catalog-search.js';
 import { Api, databaseContentTexts, recordTagWrites, startTestServer, type TestServer } from './harness.js';
 
 let registry: RunningRegistry;
@@ -354,6 +355,36 @@ describe('search', () => {
     } finally {
       await offline.stop();
     }
+  });
+});
+
+describe('search over many matching names', () => {
+  it('never loses an exact or prefix match to the candidate cap, whatever the index order', async () => {
+    const user = await server.runtime.stores.users.create('many@example.com', 'many password 1');
+    if (user === 'email_taken') throw new Error('fresh user expected');
+    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
+      platform: 'generic',
+      name: 'Many',
+      config: { endpoint: 'https://registry.invalid' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (created === 'name_taken') throw new Error('unexpected');
+    // 600 names with "api" as a word, written before the two that start with it.
+    const batch = Array.from({ length: 600 }, (_, i) => ({
+      repository: { name: `team-${i % 7}/my-api-${i}` },
+      tags: [{ name: 'latest' }],
+    }));
+    await server.runtime.catalog.replaceRepositories(user.id, created.id, batch);
+    await server.runtime.catalog.replaceRepositories(user.id, created.id, [
+      { repository: { name: 'zeta/api' }, tags: [{ name: 'latest' }] },
+      { repository: { name: 'zeta/apiary' }, tags: [{ name: 'latest' }] },
+    ]);
+    const res = await searchCatalog(server.runtime.db, user.id, 'api', 5);
+    expect(res.slice(0, 2).map((i) => [i.repository, i.tag ?? null, i.match])).toEqual([
+      ['zeta/api', null, 'exact'],
+      ['zeta/apiary', null, 'prefix'],
+    ]);
   });
 });
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { engineOf } from '../db/engine.js';
 import type { CatalogEntriesTable, Schema } from '../db/schema.js';
-import { postgresSearchCandidates } from './catalog-search-postgres.js';
+import { postgresSearchCandidates, postgresSegmentPrefixCandidates } from './catalog-search-postgres.js';
 import { naturalSortKey } from './natural-sort.js';
 
 export interface SearchItem {
@@ -71,13 +71,73 @@ function ftsPhrase(text: string): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
-/** Index entries whose text contains the query (fuzzy ones too, when those are few). */
+/**
+ * Names that start with the query, whole or at a path segment (`zeta/api` for "api") — the
+ * exact and prefix tiers — shortest first. Fetched apart from the capped substring candidates,
+ * which come in index order: a word found in more than {@link CANDIDATES} names must never push
+ * the names that start with it out of the ranking.
+ */
+async function anchoredEntries(
+  db: Kysely<Schema>,
+  ownerId: string,
+  q: string,
+  kinds: readonly Entry['kind'][],
+): Promise<Entry[]> {
+  const lower = q.toLowerCase();
+  const whole = db
+    .selectFrom('catalog_entries')
+    .select(['kind', 'ref_id', 'connector_id', 'text'])
+    .where('owner_id', '=', ownerId)
+    .where('text', '>=', lower)
+    .where('text', '<', `${lower}\uffff`)
+    .where('kind', 'in', kinds as CatalogEntriesTable['kind'][])
+    .orderBy(sql`length(text)`)
+    .orderBy('text')
+    .limit(CANDIDATES)
+    .execute();
+  const segment = !kinds.includes('repository')
+    ? Promise.resolve([])
+    : engineOf(db) === 'postgres'
+      ? postgresSegmentPrefixCandidates(db, ownerId, lower, CANDIDATES)
+      : sql<Entry>`select e.kind, e.ref_id, e.connector_id, e.text from catalog_search s join catalog_entries e on e.id = s.rowid
+          where catalog_search match ${ftsPhrase(`/${lower}`)} and e.owner_id = ${ownerId} and e.kind = 'repository'
+          order by length(e.text), e.text limit ${CANDIDATES}`
+          .execute(db)
+          .then((r) => r.rows);
+  return [...(await whole), ...(await segment)];
+}
+
+/** Entries once each, in order of first appearance. */
+function distinct(entries: readonly Entry[]): Entry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => !seen.has(e.ref_id) && (seen.add(e.ref_id), true));
+}
+
+/** Index entries whose text starts with or contains the query (fuzzy ones too, when those are few). */
 async function matchingEntries(
   db: Kysely<Schema>,
   ownerId: string,
   q: string,
   limit: number,
   kinds: readonly Entry['kind'][] = ['repository', 'tag_name'],
+): Promise<Entry[]> {
+  if (q.length >= 3) {
+    const [anchored, contained] = [
+      await anchoredEntries(db, ownerId, q, kinds),
+      await containingEntries(db, ownerId, q, limit, kinds),
+    ];
+    return distinct([...anchored, ...contained]);
+  }
+  return containingEntries(db, ownerId, q, limit, kinds);
+}
+
+/** Index entries whose text contains the query (fuzzy ones too, when those are few), in index order. */
+async function containingEntries(
+  db: Kysely<Schema>,
+  ownerId: string,
+  q: string,
+  limit: number,
+  kinds: readonly Entry['kind'][],
 ): Promise<Entry[]> {
   if (q.length < 3) {
     // Too short for trigrams: a prefix range on the (owner, text) index.
