@@ -145,3 +145,20 @@ export function syncJob(ownerId: string, connectorId: string): JobRecord {
     finishedAt: null,
   };
 }
+
+/** Search words of the benchmarks: exact, prefix, word, substring, typo, tag-like and short queries. */
+export const SEARCH_WORDS: readonly string[] = [
+  'python',
+  'worker',
+  'service-12',
+  'team-7',
+  'v1.3',
+  'latest',
+  'servce-44-api',
+  'node',
+  'api',
+  'web',
+  'service-1999',
+  'pyth',
+  'v1.49.0',
+];

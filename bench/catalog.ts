@@ -7,7 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getPlatform } from '@berth/connectors';
 import { createSyncHandler, ownedBy, startServer, type RunningServer } from '@berth/server';
-import { hubApi, registryApi, syncJob, walk } from './catalog-fixture.js';
+import { hubApi, registryApi, SEARCH_WORDS, syncJob, walk } from './catalog-fixture.js';
 import { median } from './stats.js';
 
 const REPOS = Number(process.env.BENCH_REPOS ?? 2000);
@@ -138,21 +138,7 @@ async function main(): Promise<void> {
     // Search and tree latency through the HTTP API, on the catalog just synced (two copies: ~200k entries).
     const token = await owned.tokens.create('bench');
     const headers = { authorization: `Bearer ${token.token}` };
-    const words = [
-      'python',
-      'worker',
-      'service-12',
-      'team-7',
-      'v1.3',
-      'latest',
-      'servce-44-api',
-      'node',
-      'api',
-      'web',
-      'service-1999',
-      'pyth',
-      'v1.49.0',
-    ];
+    const words = SEARCH_WORDS;
     const searchMs: number[] = [];
     for (let i = 0; i < 1000; i++) {
       const q = words[i % words.length] as string;

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSyncHandler, ownedBy, startServer } from '@berth/server';
 import { startPostgres, type RunningPostgres } from '@berth/testkit';
-import { hubApi, registryApi, syncJob } from './catalog-fixture.js';
+import { hubApi, registryApi, SEARCH_WORDS, syncJob } from './catalog-fixture.js';
 import {
   buildCli,
   loadAverage,
@@ -177,22 +177,7 @@ async function seed(env: Record<string, string>, hubUrl: string, registryUrl: st
     }
     for (let i = 0; i < 4; i++)
       tags.push(tagsPath(repos[(i * 499 + 7) % repos.length] as string, 'limit=100&reference=v1.7.0'));
-    const words = [
-      'python',
-      'worker',
-      'service-12',
-      'team-7',
-      'v1.3',
-      'latest',
-      'servce-44-api',
-      'node',
-      'api',
-      'web',
-      'service-1999',
-      'pyth',
-      'v1.49.0',
-      'team-33/service-1273',
-    ];
+    const words = [...SEARCH_WORDS, 'team-33/service-1273'];
     const search = words.map((q) => `/api/v1/search?q=${encodeURIComponent(q)}&limit=20`);
     for (const path of [...tags, ...search, '/api/v1/tree']) await get(path);
     return { token, endpoints: { tree: ['/api/v1/tree'], tags, search } };

@@ -15,6 +15,7 @@ import {
 } from '@berth/testkit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { berthCommandLine, runBerth } from './run-berth.js';
+import { until } from './berth-process.js';
 
 // Scale-out with real processes: one `berth serve --no-worker` (API only) and two
 // `berth worker`s sharing a throw-away PostgreSQL database.
@@ -121,20 +122,6 @@ async function call<T>(base: string, method: string, path: string, body?: unknow
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, body: (await res.json()) as T, setCookie: res.headers.get('set-cookie') };
-}
-
-async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('berth worker', () => {
