@@ -1,5 +1,5 @@
-import { Readable, pipeline } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable, pipeline, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { AnalysisError } from './analysis-error.js';
 import { zstdDecompress } from './zstd-decompress.js';
 
@@ -14,6 +14,20 @@ const MAGIC_BYTES = 6;
  * buffer; fewer, larger ones are reused better); 4 MiB ones touched more pages again.
  */
 export const INFLATE_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Compressed bytes handed to the inflater at a time. Network reads arrive in ≤ 64 KiB pieces,
+ * and each piece written to zlib is one thread-pool job and one callback on this thread, which
+ * waits behind whatever this thread is busy with; gathered into 1 MiB (in reused buffers, so the
+ * copy touches no new memory) a `berth profile` of the Debian image took ~0.1 s less.
+ */
+export const INFLATE_INPUT_BYTES = 1024 * 1024;
+/**
+ * Inflated bytes zlib may produce ahead of the consumer. With Node's default (16 KiB) the
+ * thread pool waited for each 1 MiB chunk to be consumed before inflating the next, so
+ * inflating and analysing took turns; two chunks ahead they overlap (~0.15 s less for the
+ * Debian image on 2 cores).
+ */
+const INFLATE_AHEAD_BYTES = 2 * INFLATE_CHUNK_BYTES;
 
 /**
  * The compression of a layer blob, from its first bytes (not its media type, which registries
@@ -133,21 +147,29 @@ async function* gunzip(
   source: AsyncIterable<Buffer>,
   release: ((bytes: number) => void) | undefined,
 ): AsyncGenerator<Buffer> {
-  // node:zlib honours backpressure: it inflates one output chunk at a time as the consumer pulls.
+  // node:zlib honours backpressure: it inflates at most INFLATE_AHEAD_BYTES ahead of the consumer.
   // Concatenated gzip members (pigz, some layer writers) are read as one stream.
-  const inflater = createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
-  if (release) {
-    // A Transform calls back from _transform once it has consumed the whole input chunk (zlib
-    // inflates from the chunk's memory until then, on the thread pool).
-    const transform = inflater._transform.bind(inflater);
-    inflater._transform = (chunk: Buffer, encoding, callback) =>
-      transform(chunk, encoding, (error, data) => {
-        release(chunk.length);
-        callback(error, data);
-      });
-  }
+  // Node's zlib passes stream options on to its Transform (the types leave them out).
+  const options: ZlibOptions & TransformOptions = {
+    chunkSize: INFLATE_CHUNK_BYTES,
+    readableHighWaterMark: INFLATE_AHEAD_BYTES,
+  };
+  const inflater = createGunzip(options);
+  const input = new InputPool(INFLATE_INPUT_BYTES);
+  // A Transform calls back from _transform once it has consumed the whole input chunk (zlib
+  // inflates from the chunk's memory until then, on the thread pool): its buffer is free again.
+  const transform = inflater._transform.bind(inflater);
+  inflater._transform = (chunk: Buffer, encoding, callback) =>
+    transform(chunk, encoding, (error, data) => {
+      input.free(chunk);
+      callback(error, data);
+    });
   const consumed = reuseOutputBuffers(inflater);
-  const out = pipeline(Readable.from(source, { objectMode: false }), inflater, () => undefined);
+  const out = pipeline(
+    Readable.from(input.gather(source, release), { objectMode: false }),
+    inflater,
+    () => undefined,
+  );
   try {
     for await (const chunk of out as AsyncIterable<Buffer>) {
       yield chunk;
@@ -160,6 +182,52 @@ async function* gunzip(
     throw cause;
   } finally {
     out.destroy();
+  }
+}
+
+/**
+ * Gathers small source chunks into buffers of `size` bytes, reusing the buffers the inflater
+ * has consumed ({@link free}) so that copying touches no new memory. Each source chunk is
+ * copied at once, so it is released (`release`) as soon as it is read.
+ */
+class InputPool {
+  readonly #size: number;
+  readonly #spare: Buffer[] = [];
+
+  constructor(size: number) {
+    this.#size = size;
+  }
+
+  /** Hands a buffer (or a view of one) that the inflater is done with back to the pool. */
+  free(chunk: Buffer): void {
+    if (chunk.byteOffset === 0 && chunk.buffer.byteLength === this.#size && this.#spare.length < 4) {
+      this.#spare.push(Buffer.from(chunk.buffer, 0, this.#size));
+    }
+  }
+
+  async *gather(
+    source: AsyncIterable<Buffer>,
+    release: ((bytes: number) => void) | undefined,
+  ): AsyncGenerator<Buffer> {
+    let target: Buffer | undefined;
+    let filled = 0;
+    for await (const chunk of source) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        target ??= this.#spare.pop() ?? Buffer.allocUnsafeSlow(this.#size);
+        const copied = chunk.copy(target, filled, offset);
+        filled += copied;
+        offset += copied;
+        if (filled === this.#size) {
+          const full = target;
+          target = undefined;
+          filled = 0;
+          yield full;
+        }
+      }
+      release?.(chunk.length);
+    }
+    if (target && filled > 0) yield target.subarray(0, filled);
   }
 }
 
