@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import type { Command } from 'commander';
+import { tuneV8 } from './v8-tuning.js';
+
+tuneV8(process.argv);
 
 // `berth profile` is often run on its own, timed as a whole process: it loads its own command
 // only (profile-program.ts); everything else builds the whole tree.
