@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createLayout,
@@ -385,6 +386,49 @@ describe('search over many matching names', () => {
       ['zeta/api', null, 'exact'],
       ['zeta/apiary', null, 'prefix'],
     ]);
+  });
+
+  it('finds a name whose middle path segment starts with the query, past the candidate cap', async () => {
+    const user = await server.runtime.stores.users.create('middle@example.com', 'middle password 1');
+    if (user === 'email_taken') throw new Error('fresh user expected');
+    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
+      platform: 'generic',
+      name: 'Middle',
+      config: { endpoint: 'https://registry.invalid' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (created === 'name_taken') throw new Error('unexpected');
+    // 600 names with "api" inside a segment, written before the ones with a segment starting
+    // with it: the substring candidates (capped, in index order) hold none of the latter.
+    const batch = Array.from({ length: 600 }, (_, i) => ({
+      repository: { name: `team-${i % 7}/my-api-${i}` },
+      tags: [{ name: 'latest' }],
+    }));
+    await server.runtime.catalog.replaceRepositories(user.id, created.id, batch);
+    await server.runtime.catalog.replaceRepositories(user.id, created.id, [
+      { repository: { name: 'x/api/y' }, tags: [{ name: 'latest' }] },
+      { repository: { name: 'o/Apix/z' }, tags: [{ name: 'latest' }] },
+      { repository: { name: 'o/p/apis' }, tags: [{ name: 'latest' }] },
+    ]);
+    const res = await searchCatalog(server.runtime.db, user.id, 'api', 20);
+    const repositories = res.filter((i) => i.tag === undefined).map((i) => [i.repository, i.match]);
+    expect(repositories.slice(0, 3)).toEqual([
+      ['o/p/apis', 'prefix'],
+      ['x/api/y', 'word'],
+      ['o/Apix/z', 'word'],
+    ]);
+    // Once gone from the registry, a name no longer matches through its segments either.
+    await server.runtime.catalog.removeRepositoriesExcept(
+      user.id,
+      created.id,
+      new Set(batch.map((b) => b.repository.name)),
+    );
+    const after = await searchCatalog(server.runtime.db, user.id, 'api', 20);
+    expect(after.map((i) => i.repository)).not.toContain('x/api/y');
+    const { rows } = await sql<{ n: number }>`select count(*) as n from catalog_segments
+      where owner_id = ${user.id} and segment like 'api%'`.execute(server.runtime.db);
+    expect(Number(rows[0]?.n)).toBe(0);
   });
 });
 

@@ -108,6 +108,37 @@ describe(`the database (${TEST_ENGINE})`, () => {
     );
   });
 
+  it('indexes the path segments of the repositories a database already has when it migrates', async () => {
+    const runtime = await fresh();
+    const user = await runtime.stores.users.create('segments@example.com', 'x');
+    if (user === 'email_taken') throw new Error('taken');
+    const connector = await runtime.stores.connectors.create(user.id, {
+      platform: 'generic',
+      name: 'segments',
+      config: { endpoint: 'http://127.0.0.1:9' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (connector === 'name_taken') throw new Error('taken');
+    await runtime.catalog.replaceRepositories(user.id, connector.id, [
+      { repository: { name: 'team/Zeta/api-gateway' }, tags: [{ name: 'v1' }] },
+      { repository: { name: 'alpine' }, tags: [{ name: 'v1' }] },
+    ]);
+    const segments = () =>
+      sql<{ segment: string }>`select segment from catalog_segments order by segment`
+        .execute(runtime.db)
+        .then((r) => r.rows.map((row) => row.segment));
+    const written = await segments();
+    expect(written).toEqual(['api-gateway', 'zeta/api-gateway']);
+    // A database from before migration 0009: no side table yet, the catalog in place.
+    await sql`drop table catalog_segments`.execute(runtime.db);
+    await sql`delete from kysely_migration where name = '0009_catalog_segments'`.execute(runtime.db);
+    expect((await migrateToLatest(runtime.db)).applied).toEqual(['0009_catalog_segments']);
+    expect(await segments()).toEqual(written);
+    const found = await runtime.catalog.listRepositories(user.id, connector.id, { limit: 10 });
+    expect(found?.items.map((r) => r.name)).toEqual(['alpine', 'team/Zeta/api-gateway']);
+  });
+
   it('searches through an index, not a table scan', async () => {
     const runtime = await fresh();
     const user = await runtime.stores.users.create('many@example.com', 'x');

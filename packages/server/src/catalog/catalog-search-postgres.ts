@@ -15,22 +15,6 @@ function likePattern(text: string): string {
 }
 
 /**
- * Repository names with a path segment starting with the query (`zeta/api…` for "api"), shortest
- * first, through the same trigram index: the base-name exact and prefix candidates.
- */
-export async function postgresSegmentPrefixCandidates(
-  db: Kysely<Schema>,
-  ownerId: string,
-  query: string,
-  maxCandidates: number,
-): Promise<SearchCandidate[]> {
-  const found = await sql<SearchCandidate>`select kind, ref_id, connector_id, text from catalog_entries
-    where owner_id = ${ownerId} and kind = 'repository' and lower(text) like ${likePattern(`/${query}`)}
-    order by length(text), text limit ${maxCandidates}`.execute(db);
-  return found.rows;
-}
-
-/**
  * Candidate names for a search on PostgreSQL, through the GIN trigram index on
  * `lower(text)` (pg_trgm): substring matches first (`LIKE '%q%'`), then — when those are
  * fewer than `limit` — fuzzy ones whose trigrams overlap the query's (`q <% text`, word

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { engineOf } from '../db/engine.js';
 import type { CatalogEntriesTable, Schema } from '../db/schema.js';
-import { postgresSearchCandidates, postgresSegmentPrefixCandidates } from './catalog-search-postgres.js';
+import { postgresSearchCandidates } from './catalog-search-postgres.js';
 import { naturalSortKey } from './natural-sort.js';
 
 export interface SearchItem {
@@ -95,15 +95,28 @@ async function anchoredEntries(
     .orderBy('text')
     .limit(CANDIDATES)
     .execute();
+  // A path segment starting with the query: a range on catalog_segments (one row per `/` of a
+  // repository name, lower-cased), whose ref_ids drive unique-index lookups of the entries —
+  // only the names that match are read, however common the word. `in`, not a join: a name
+  // with two such segments counts once.
   const segment = !kinds.includes('repository')
     ? Promise.resolve([])
-    : engineOf(db) === 'postgres'
-      ? postgresSegmentPrefixCandidates(db, ownerId, lower, CANDIDATES)
-      : sql<Entry>`select e.kind, e.ref_id, e.connector_id, e.text from catalog_search s join catalog_entries e on e.id = s.rowid
-          where catalog_search match ${ftsPhrase(`/${lower}`)} and e.owner_id = ${ownerId} and e.kind = 'repository'
-          order by length(e.text), e.text limit ${CANDIDATES}`
-          .execute(db)
-          .then((r) => r.rows);
+    : db
+        .selectFrom('catalog_entries as e')
+        .select(['e.kind', 'e.ref_id', 'e.connector_id', 'e.text'])
+        .where('e.kind', '=', 'repository')
+        .where('e.ref_id', 'in', (eb) =>
+          eb
+            .selectFrom('catalog_segments')
+            .select('catalog_segments.ref_id')
+            .where('catalog_segments.owner_id', '=', ownerId)
+            .where('catalog_segments.segment', '>=', lower)
+            .where('catalog_segments.segment', '<', `${lower}\uffff`),
+        )
+        .orderBy(sql`length(e.text)`)
+        .orderBy('e.text')
+        .limit(CANDIDATES)
+        .execute();
   return [...(await whole), ...(await segment)];
 }
 

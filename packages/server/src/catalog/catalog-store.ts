@@ -145,6 +145,17 @@ const newTag = (repositoryId: string, tag: TagInfo): NewTagRow => [
   tag.platforms ? JSON.stringify(tag.platforms) : null,
 ];
 
+/**
+ * The catalog_segments rows of a repository name: for each `/`, the lower-cased rest of the name
+ * after it (`team/zeta/api` → `zeta/api`, `api`), as search compares case-insensitively.
+ */
+function pathSegments(name: string): string[] {
+  const lower = name.toLowerCase();
+  const out: string[] = [];
+  for (let at = lower.indexOf('/'); at >= 0; at = lower.indexOf('/', at + 1)) out.push(lower.slice(at + 1));
+  return out;
+}
+
 /** Rows per bulk tag insert (one JSON parameter each). */
 const TAG_INSERT_BATCH = 5000;
 
@@ -341,6 +352,15 @@ async function writeRepositories(
     await tx.insertInto('repositories').values(rows).execute();
   for (const rows of chunks(writes.entries, INSERT_BATCH))
     await tx.insertInto('catalog_entries').values(rows).execute();
+  const segments = writes.entries.flatMap((e) =>
+    (e.kind === 'repository' ? pathSegments(e.text) : []).map((segment) => ({
+      owner_id: ownerId,
+      segment,
+      ref_id: e.ref_id,
+    })),
+  );
+  for (const rows of chunks(segments, INSERT_BATCH))
+    await tx.insertInto('catalog_segments').values(rows).execute();
   await insertTags(tx, connectorId, writes.tags);
   for (const names of chunks([...writes.names], INSERT_BATCH))
     await tx

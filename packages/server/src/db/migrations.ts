@@ -351,6 +351,41 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
       await db.schema.alterTable('connectors').addColumn('rate_limit', 'text').execute();
     },
   },
+  '0009_catalog_segments': {
+    // Search speed (issue 5): names with a path segment starting with the query (`zeta/api` for
+    // "api") become an index range on a side table — one row per `/` in a repository name, with
+    // the lower-cased rest of the name — instead of a trigram match ("/api") that evaluated every
+    // name containing the phrase, slow when a word is common. Rows go with their catalog entry
+    // (foreign key, cascade); existing repositories get theirs here, new ones from the store.
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('catalog_segments')
+        .addColumn('owner_id', 'text', (c) => c.notNull())
+        .addColumn('segment', 'text', (c) => c.notNull())
+        .addColumn('ref_id', 'text', (c) =>
+          c.notNull().references('catalog_entries.ref_id').onDelete('cascade'),
+        )
+        .execute();
+      // Covering: a search reads the range and the entries' ref_ids from the index alone.
+      await db.schema
+        .createIndex('catalog_segments_owner_segment')
+        .on('catalog_segments')
+        .columns(['owner_id', 'segment', 'ref_id'])
+        .execute();
+      // For the cascade: deleting an entry finds its rows without a scan.
+      await db.schema.createIndex('catalog_segments_ref').on('catalog_segments').column('ref_id').execute();
+      const position = engineOf(db) === 'postgres' ? sql.raw('strpos') : sql.raw('instr');
+      await sql`with recursive s (owner_id, ref_id, rest) as (
+          select owner_id, ref_id, substr(lower(text), ${position}(lower(text), '/') + 1) from catalog_entries
+          where kind = 'repository' and ${position}(text, '/') > 0
+          union all
+          select owner_id, ref_id, substr(rest, ${position}(rest, '/') + 1) from s where ${position}(rest, '/') > 0
+        )
+        insert into catalog_segments (owner_id, segment, ref_id) select owner_id, rest, ref_id from s`.execute(
+        db,
+      );
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve({ ...MIGRATIONS }) };

@@ -142,6 +142,19 @@ export interface CatalogEntriesTable {
   text: string;
 }
 
+/**
+ * Where repository names have a path segment (`zeta/api` has one, `api`): one row per `/` in
+ * the name, with the lower-cased rest of the name after it. Search reads names with a segment
+ * starting with the query as an index range instead of a trigram match over every such name.
+ */
+export interface CatalogSegmentsTable {
+  owner_id: string;
+  /** The lower-cased name from a segment's first character to its end (`api/v2` in `a/api/v2`). */
+  segment: string;
+  /** The repository's catalog entry (its rows go with it). */
+  ref_id: string;
+}
+
 export interface LayerResultsTable {
   digest: string;
   analyzer_version: string;
@@ -200,6 +213,7 @@ export interface Schema {
   profile_grants: ProfileGrantsTable;
   jobs: JobsTable;
   catalog_entries: CatalogEntriesTable;
+  catalog_segments: CatalogSegmentsTable;
   connectors: ConnectorsTable;
   repositories: RepositoriesTable;
   tags: TagsTable;
