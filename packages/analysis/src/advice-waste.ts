@@ -4,6 +4,8 @@ import type { ProfileAdvice } from './container-profile.js';
 /**
  * Package-manager caches and indexes, by the directory that roots them. Home caches match under
  * any home (`/root`, `/home/app`, `/usr/local/share` for yarn as root in the Node images).
+ * Each lies under `var/` or in a directory whose name starts with a dot ({@link packageCacheRoot}
+ * relies on that).
  */
 const CACHE_ROOTS: readonly { readonly pattern: RegExp; readonly needle: string }[] = [
   { pattern: /^(var\/cache\/apt)\//, needle: 'var/cache/apt/' },
@@ -15,8 +17,12 @@ const CACHE_ROOTS: readonly { readonly pattern: RegExp; readonly needle: string 
   { pattern: /^((?:.*\/)?\.yarn\/berry\/cache)\//, needle: '.yarn/berry/cache/' },
 ];
 
+const DOT = 0x2e;
+
 /** The cache directory `path` (relative) lies in, if any. */
 export function packageCacheRoot(path: string): string | undefined {
+  // Every root is under `var/` or a name starting with a dot: one test rejects most paths.
+  if (!path.startsWith('var/') && path.charCodeAt(0) !== DOT && !path.includes('/.')) return undefined;
   for (const { pattern, needle } of CACHE_ROOTS) {
     // A pattern can only match a path that holds its needle: most paths skip every regex.
     if (!path.includes(needle)) continue;

@@ -237,6 +237,10 @@ export interface WastedItem {
   readonly reason: string;
 }
 
+function sortedChildren(dir: FsNode): [string, FsNode][] {
+  return [...(dir.children ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /** Symlinks followed while resolving one path, as Linux's MAXSYMLINKS. */
 export const MAX_SYMLINK_HOPS = 40;
 const LARGEST_FILES = 10;
@@ -376,11 +380,22 @@ export class MergedFileSystem {
 
   /** Every path below the root, depth first, parents before children, names sorted. */
   *walk(dir: FsNode = this.root, prefix = ''): Generator<[string, FsNode]> {
-    const children = [...(dir.children ?? [])].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [name, node] of children) {
-      const path = joinPath(prefix, name);
+    // One generator with its own stack: a `yield*` per directory level made every path pass
+    // through as many generators as it is deep (a fifth of composing the Debian profile).
+    const stack: { readonly children: [string, FsNode][]; next: number; readonly prefix: string }[] = [
+      { children: sortedChildren(dir), next: 0, prefix },
+    ];
+    while (stack.length > 0) {
+      const level = stack[stack.length - 1] as (typeof stack)[number];
+      const child = level.children[level.next++];
+      if (!child) {
+        stack.pop();
+        continue;
+      }
+      const [name, node] = child;
+      const path = joinPath(level.prefix, name);
       yield [path, node];
-      if (node.children) yield* this.walk(node, path);
+      if (node.children) stack.push({ children: sortedChildren(node), next: 0, prefix: path });
     }
   }
 
