@@ -1,12 +1,27 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
+import type * as Tls from 'node:tls';
 import { assertAddressAllowed, createPolicyLookup, type EndpointPolicy } from './endpoint-policy.js';
 import { OciError } from './errors.js';
 import { Limits } from './limits.js';
 import { abortError } from './retry.js';
+
+const requireBuiltin = createRequire(import.meta.url);
+let tlsModules: { readonly https: typeof Https; readonly tls: typeof Tls } | undefined;
+
+/**
+ * node:https and node:tls, loaded with the first https URL: they take ~10–20 ms to load on a
+ * small VM, which a one-shot `berth profile` of a plain-HTTP (local) registry never needs.
+ */
+function httpsModules(): { readonly https: typeof Https; readonly tls: typeof Tls } {
+  return (tlsModules ??= {
+    https: requireBuiltin('node:https') as typeof Https,
+    tls: requireBuiltin('node:tls') as typeof Tls,
+  });
+}
 
 /** The only methods that ever reach a registry: the client is read-only by construction. */
 export type ReadMethod = 'GET' | 'HEAD';
@@ -135,7 +150,7 @@ export class HttpTransport {
     const literal = url.hostname.replace(/^\[|\]$/g, '');
     if (isIP(literal) !== 0) assertAddressAllowed(url.host, literal, this.#options.endpointPolicy);
     const https = url.protocol === 'https:';
-    const send = https ? httpsRequest : httpRequest;
+    const send = https ? httpsModules().https.request : httpRequest;
     return new Promise((resolve, reject) => {
       let response: IncomingMessage | undefined;
       let settled = false;
@@ -191,11 +206,12 @@ export class HttpTransport {
       if (!https) agent = new HttpAgent(common);
       else {
         // Adding `ca` replaces Node's trust store, so the bundled roots are kept alongside.
+        const modules = httpsModules();
         const ca =
           tls?.ca === undefined
             ? undefined
-            : [...(typeof tls.ca === 'string' ? [tls.ca] : tls.ca), ...rootCertificates];
-        agent = new HttpsAgent({ ...common, ...(ca ? { ca } : {}) });
+            : [...(typeof tls.ca === 'string' ? [tls.ca] : tls.ca), ...modules.tls.rootCertificates];
+        agent = new modules.https.Agent({ ...common, ...(ca ? { ca } : {}) });
       }
       this.#agents.set(key, agent);
     }
