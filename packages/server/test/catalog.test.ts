@@ -430,6 +430,29 @@ describe('search over many matching names', () => {
       where owner_id = ${user.id} and segment like 'api%'`.execute(server.runtime.db);
     expect(Number(rows[0]?.n)).toBe(0);
   });
+
+  it('reaches the tags of a name found in more repositories than the cap through the first ones in natural order', async () => {
+    const user = await server.runtime.stores.users.create('cap@example.com', 'cap password 1');
+    if (user === 'email_taken') throw new Error('fresh user expected');
+    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
+      platform: 'generic',
+      name: 'Cap',
+      config: { endpoint: 'https://registry.invalid' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (created === 'name_taken') throw new Error('unexpected');
+    // 450 repositories with the tag, written last first: storage order is not natural order.
+    const names = Array.from({ length: 450 }, (_, i) => `app-${String(i).padStart(3, '0')}`);
+    for (const name of [...names].reverse())
+      await server.runtime.catalog.replaceRepositories(user.id, created.id, [
+        { repository: { name }, tags: [{ name: 'release-candidate' }] },
+      ]);
+    const res = await searchCatalog(server.runtime.db, user.id, 'release-candidate', 5);
+    expect(res.map((i) => [i.repository, i.tag, i.match])).toEqual(
+      names.slice(0, 5).map((name) => [name, 'release-candidate', 'substring']),
+    );
+  });
 });
 
 describe('restart in the middle of a sync', () => {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { engineOf } from '../db/engine.js';
 import type { CatalogEntriesTable, Schema } from '../db/schema.js';
-import { postgresSearchCandidates } from './catalog-search-postgres.js';
+import { postgresSearchCandidates, postgresTagsNamed } from './catalog-search-postgres.js';
 import { naturalSortKey } from './natural-sort.js';
 
 export interface SearchItem {
@@ -45,26 +45,42 @@ function trigrams(text: string): Set<string> {
   return out;
 }
 
+type Match = { tier: SearchItem['match']; score: number };
+
 /** How a name matches the query; names are `repo` or `repo:tag`, compared case-insensitively. */
-export function classifyMatch(
-  text: string,
-  query: string,
-): { tier: SearchItem['match']; score: number } | undefined {
-  const t = text.toLowerCase();
+export function classifyMatch(text: string, query: string): Match | undefined {
+  return matcherFor(query)(text);
+}
+
+/**
+ * {@link classifyMatch} for one query, prepared once (lower-cased query, its trigrams) and
+ * remembered per name: a search classifies hundreds of candidates, many of them twice.
+ */
+function matcherFor(query: string): (text: string) => Match | undefined {
   const q = query.toLowerCase();
-  const base = t.split('/').at(-1) ?? t;
-  const words = t.split(/[/:._-]+/);
-  if (t === q || base === q || words.at(-1) === q) return { tier: 'exact', score: TIERS.exact };
-  if (t.startsWith(q) || base.startsWith(q)) return { tier: 'prefix', score: TIERS.prefix };
-  if (words.includes(q) || words.some((w) => w.startsWith(q))) return { tier: 'word', score: TIERS.word };
-  if (t.includes(q)) return { tier: 'substring', score: TIERS.substring };
-  const qg = trigrams(q);
-  if (qg.size === 0) return undefined;
-  const tg = trigrams(t);
-  let shared = 0;
-  for (const g of qg) if (tg.has(g)) shared++;
-  const similarity = shared / qg.size;
-  return similarity >= 0.5 ? { tier: 'fuzzy', score: TIERS.fuzzy + similarity * 0.5 } : undefined;
+  const qg = [...trigrams(q)];
+  const seen = new Map<string, Match | undefined>();
+  const classify = (text: string): Match | undefined => {
+    const t = text.toLowerCase();
+    const base = t.slice(t.lastIndexOf('/') + 1);
+    const words = t.split(/[/:._-]+/);
+    if (t === q || base === q || words.at(-1) === q) return { tier: 'exact', score: TIERS.exact };
+    if (t.startsWith(q) || base.startsWith(q)) return { tier: 'prefix', score: TIERS.prefix };
+    if (words.some((w) => w.startsWith(q))) return { tier: 'word', score: TIERS.word };
+    if (t.includes(q)) return { tier: 'substring', score: TIERS.substring };
+    if (qg.length === 0) return undefined;
+    // A trigram of the query is among the name's exactly when the name contains it.
+    let shared = 0;
+    for (const g of qg) if (t.includes(g)) shared++;
+    const similarity = shared / qg.length;
+    return similarity >= 0.5 ? { tier: 'fuzzy', score: TIERS.fuzzy + similarity * 0.5 } : undefined;
+  };
+  return (text) => {
+    if (seen.has(text)) return seen.get(text);
+    const m = classify(text);
+    seen.set(text, m);
+    return m;
+  };
 }
 
 function ftsPhrase(text: string): string {
@@ -164,10 +180,7 @@ async function containingEntries(
       .limit(CANDIDATES)
       .execute();
   }
-  if (engineOf(db) === 'postgres')
-    return (await postgresSearchCandidates(db, ownerId, q, limit, CANDIDATES)).filter((e) =>
-      kinds.includes(e.kind),
-    );
+  if (engineOf(db) === 'postgres') return postgresSearchCandidates(db, ownerId, q, limit, CANDIDATES, kinds);
   // SQLite: the FTS5 trigram index, one kind at a time so repositories never crowd out names.
   const run = async (match: string) =>
     (
@@ -193,9 +206,9 @@ async function containingEntries(
 }
 
 /** Entries best match first (unmatched ones, kept for their tags, last). */
-function byMatch(entries: readonly Entry[], q: string): Entry[] {
+function byMatch(entries: readonly Entry[], match: (text: string) => Match | undefined): Entry[] {
   return entries
-    .map((e) => ({ e, score: classifyMatch(e.text, q)?.score ?? 0 }))
+    .map((e) => ({ e, score: match(e.text)?.score ?? 0 }))
     .sort((a, b) => b.score - a.score)
     .map((x) => x.e);
 }
@@ -215,16 +228,24 @@ async function tagCandidates(
   const out: Candidate[] = [];
   const top = repositories.slice(0, limit);
   const perRepository = Math.max(1, Math.min(limit, Math.floor(CANDIDATES / Math.max(1, top.length))));
-  for (const repo of top) {
-    let query = db
-      .selectFrom('tags')
-      .select(['id', 'name', 'digest'])
-      .where('repository_id', '=', repo.ref_id)
-      .orderBy('sort_key')
-      .orderBy('name')
-      .limit(perRepository);
-    if (tagPrefix) query = query.where('name', '>=', tagPrefix).where('name', '<', `${tagPrefix}\uffff`);
-    for (const t of await query.execute())
+  // Each repository's first tags in natural order, all in one statement (one round trip): a
+  // `union all` of per-repository ranges on the unique (repository, sort key, name) index.
+  const prefix = tagPrefix ? sql` and name >= ${tagPrefix} and name < ${`${tagPrefix}\uffff`}` : sql``;
+  const ranges = top.map(
+    (repo, i) => sql`select * from (select id, name, digest, sort_key, ${sql.lit(i)} as repository
+      from tags where repository_id = ${repo.ref_id}${prefix} order by sort_key, name limit ${perRepository}) as ${sql.id(`r${i}`)}`,
+  );
+  const firstTags =
+    ranges.length === 0
+      ? []
+      : (
+          await sql<{ id: string; name: string; digest: string | null; repository: number }>`
+            select id, name, digest, repository from (${sql.join(ranges, sql` union all `)}) as firsts
+            order by repository, sort_key, name`.execute(db)
+        ).rows;
+  for (const t of firstTags) {
+    const repo = top[Number(t.repository)];
+    if (repo)
       out.push({
         kind: 'tag',
         ref_id: t.id,
@@ -236,17 +257,24 @@ async function tagCandidates(
   let budget = CANDIDATES;
   for (const name of names.slice(0, Math.max(limit, 20))) {
     if (budget <= 0) break;
-    // Through the connector's repositories, each probed on its unique (repository, sort key,
-    // name) index: tags have no index by name (it would slow every sync's inserts).
-    const rows = await db
-      .selectFrom('repositories')
-      .innerJoin('tags', 'tags.repository_id', 'repositories.id')
-      .select(['tags.id', 'tags.name', 'tags.digest', 'repositories.name as repository'])
-      .where('repositories.connector_id', '=', name.connector_id)
-      .where('tags.sort_key', '=', naturalSortKey(name.text, { latestFirst: true }))
-      .where('tags.name', '=', name.text)
-      .limit(budget)
-      .execute();
+    // Through the connector's repositories in natural order, each probed on its unique
+    // (repository, sort key, name) index: tags have no index by name (it would slow every
+    // sync's inserts).
+    const sortKey = naturalSortKey(name.text, { latestFirst: true });
+    const rows =
+      engineOf(db) === 'postgres'
+        ? await postgresTagsNamed(db, name.connector_id, sortKey, name.text, budget)
+        : await db
+            .selectFrom('repositories')
+            .innerJoin('tags', 'tags.repository_id', 'repositories.id')
+            .select(['tags.id', 'tags.name', 'tags.digest', 'repositories.name as repository'])
+            .where('repositories.connector_id', '=', name.connector_id)
+            .where('tags.sort_key', '=', sortKey)
+            .where('tags.name', '=', name.text)
+            .orderBy('repositories.sort_key')
+            .orderBy('repositories.name')
+            .limit(budget)
+            .execute();
     budget -= rows.length;
     for (const t of rows)
       out.push({
@@ -285,7 +313,8 @@ export async function searchCatalog(
   } else {
     entries = await matchingEntries(db, ownerId, colon === 0 ? q.slice(1) : q, limit);
   }
-  const matched = colon > 0 ? q.slice(0, colon) : q;
+  const match = matcherFor(q);
+  const matched = colon > 0 ? matcherFor(q.slice(0, colon)) : match;
   const repositories = byMatch(
     entries.filter((e) => e.kind === 'repository'),
     matched,
@@ -299,8 +328,8 @@ export async function searchCatalog(
     ...(await tagCandidates(db, repositories, names, limit, tagPrefix)),
   ];
   const ranked = candidates
-    .map((c) => ({ c, m: classifyMatch(c.text, q) }))
-    .filter((x): x is { c: Candidate; m: NonNullable<ReturnType<typeof classifyMatch>> } => x.m !== undefined)
+    .map((c) => ({ c, m: match(c.text) }))
+    .filter((x): x is { c: Candidate; m: Match } => x.m !== undefined)
     .sort(
       (a, b) =>
         b.m.score - a.m.score ||
