@@ -1,11 +1,14 @@
 import {
   isNondistributableLayer,
   resolveImage,
+  type Descriptor,
+  type ImageManifest,
   type ImageSource,
   type Platform,
   type ResolvedImage,
 } from '@berth/oci';
 import { AnalysisError, isAnalysisError } from './analysis-error.js';
+import { BlobPrefetch } from './blob-prefetch.js';
 import { resolveLimits, type AnalysisLimits } from './analysis-limits.js';
 import { analyzeLayer, detectorIds, type AnalyzeLayerOptions } from './analyze-layer.js';
 import { composeProfile, type ComposeLayer } from './compose-profile.js';
@@ -109,9 +112,28 @@ export async function analyzeImage(
     const started = performance.now();
     const limits = resolveLimits(options.limits);
     prewarm(options);
-    const image = await resolveImage(source, reference, resolveOptions(options));
-    return analyzeResolved(source, image, options, limits, started);
+    // Without a layer cache every layer is fetched: the first ones start with the config.
+    const prefetch = options.cache ? undefined : new BlobPrefetch(source, options.signal);
+    try {
+      const image = await resolveImage(source, reference, {
+        ...resolveOptions(options),
+        ...(prefetch
+          ? {
+              onManifest: (manifest: ImageManifest) =>
+                prefetch.start(firstFetched(manifest.layers, limits.layerConcurrency)),
+            }
+          : {}),
+      });
+      return await analyzeResolved(prefetch?.source ?? source, image, options, limits, started);
+    } finally {
+      prefetch?.discard();
+    }
   });
+}
+
+/** The layers the analysis fetches first: up to `concurrency` distributable ones, in order. */
+function firstFetched(layers: readonly Descriptor[], concurrency: number): Descriptor[] {
+  return layers.filter((d) => !isNondistributableLayer(d.mediaType)).slice(0, concurrency);
 }
 
 /** A layer worker starts loading while the manifest and config are fetched. */

@@ -26,6 +26,11 @@ export interface ResolveImageOptions {
   /** Wanted platform; default linux/amd64, else the index's first image. */
   readonly platform?: Platform;
   readonly signal?: AbortSignal;
+  /**
+   * Called with the image manifest as soon as it is known, before its config is fetched (a
+   * caller can start fetching layers meanwhile).
+   */
+  readonly onManifest?: (manifest: ImageManifest) => void;
 }
 
 const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
@@ -72,6 +77,7 @@ export async function resolveImage(
     fetched = await source.getManifest(chosen.digest, signal);
   }
   const manifest = fetched.manifest;
+  options.onManifest?.(manifest);
   const configRaw = await source.readBlob(manifest.config, signal);
   const config = parseImageConfig(configRaw);
   const platform: Platform = {
