@@ -431,6 +431,44 @@ describe('search over many matching names', () => {
     expect(Number(rows[0]?.n)).toBe(0);
   });
 
+  it('lists tags that match exactly after as many exact repositories as asked for, and only then', async () => {
+    const user = await server.runtime.stores.users.create('exact@example.com', 'exact password 1');
+    if (user === 'email_taken') throw new Error('fresh user expected');
+    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
+      platform: 'generic',
+      name: 'Exact',
+      config: { endpoint: 'https://registry.invalid' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (created === 'name_taken') throw new Error('unexpected');
+    await server.runtime.catalog.replaceRepositories(
+      user.id,
+      created.id,
+      ['x/stable', 'y/stable', 'zz/stable'].map((name) => ({
+        repository: { name },
+        tags: [{ name: 'stable' }],
+      })),
+    );
+    const found = async (limit: number) =>
+      (await searchCatalog(server.runtime.db, user.id, 'stable', limit)).map((i) => [
+        i.repository,
+        i.tag ?? null,
+        i.match,
+      ]);
+    expect(await found(3)).toEqual([
+      ['x/stable', null, 'exact'],
+      ['y/stable', null, 'exact'],
+      ['zz/stable', null, 'exact'],
+    ]);
+    expect(await found(4)).toEqual([
+      ['x/stable', null, 'exact'],
+      ['y/stable', null, 'exact'],
+      ['zz/stable', null, 'exact'],
+      ['x/stable', 'stable', 'exact'],
+    ]);
+  });
+
   it('reaches the tags of a name found in more repositories than the cap through the first ones in natural order', async () => {
     const user = await server.runtime.stores.users.create('cap@example.com', 'cap password 1');
     if (user === 'email_taken') throw new Error('fresh user expected');

@@ -323,9 +323,12 @@ export async function searchCatalog(
     entries.filter((e) => e.kind !== 'repository'),
     matched,
   );
+  // Repositories come before tags of the same score, and no tag scores above an exact match:
+  // with `limit` exact repositories, no tag can reach the results, so none is read.
+  const exactRepositories = repositories.filter((e) => match(e.text)?.tier === 'exact').length;
   const candidates: Candidate[] = [
     ...repositories.map((e) => ({ ...e, kind: 'repository' as const })),
-    ...(await tagCandidates(db, repositories, names, limit, tagPrefix)),
+    ...(exactRepositories >= limit ? [] : await tagCandidates(db, repositories, names, limit, tagPrefix)),
   ];
   const ranked = candidates
     .map((c) => ({ c, m: match(c.text) }))
