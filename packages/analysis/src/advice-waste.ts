@@ -121,24 +121,22 @@ interface DuplicateGroup {
 }
 
 /**
- * Whether the regular files come from more than one layer. Without that no copy can be
- * "by different layers", and grouping every file by content (a third of the advice's time on
- * a single-layer base image) is skipped.
+ * Whether more than one layer writes regular files (a hardlink shares its target's inode, so
+ * only file entries make content). Without that no copy can be "by different layers", and
+ * grouping every file by content (a third of the advice's time on a single-layer base image)
+ * is skipped.
  */
-function filesFromSeveralLayers(files: AdviceInput['files']): boolean {
-  let layer: number | undefined;
-  for (const [, node] of files) {
-    const inode = node.type === 'file' ? node.inode : undefined;
-    if (!inode || inode.size === 0) continue;
-    layer ??= inode.layerIndex;
-    if (inode.layerIndex !== layer) return true;
+function severalLayersWriteFiles(layers: AdviceInput['layers']): boolean {
+  let writers = 0;
+  for (const layer of layers) {
+    if (layer.result?.entries.some((e) => e.type === 'file' && e.size > 0) && ++writers > 1) return true;
   }
   return false;
 }
 
 /** The same content stored as separate files written by different layers. */
 export function duplicateFilesRule(input: AdviceInput): ProfileAdvice[] {
-  if (!filesFromSeveralLayers(input.files)) return [];
+  if (!severalLayersWriteFiles(input.layers)) return [];
   // Most contents are stored once: the first copy's inode is all a group holds until a second
   // inode with the same content turns up (then every copy, by inode id).
   const groups = new Map<string, DuplicateGroup>();

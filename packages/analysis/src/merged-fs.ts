@@ -551,7 +551,7 @@ export class MergedFileSystem {
       largestFiles: [],
     };
     for (const [path, before] of this.#before) {
-      const now = this.#lookupReal(path);
+      const now = this.#lookupTouched(path);
       const present = now !== undefined && now.type !== 'dir';
       const size = now?.inode?.size ?? 0;
       if (before !== null && present) {
@@ -569,6 +569,19 @@ export class MergedFileSystem {
     // Files written and then removed again by the same layer are not part of its result.
     changes.largestFiles = this.#largest.filter((f) => this.#lookupReal(f.path)?.type === 'file');
     return changes;
+  }
+
+  /**
+   * {@link #lookupReal} for a path this layer touched, through the directories the layer
+   * resolved ({@link #dirs}, still valid: it is cleared whenever one could go stale), so that
+   * most paths cost one lookup in their parent instead of a walk from the root.
+   */
+  #lookupTouched(path: string): FsNode | undefined {
+    const slash = path.lastIndexOf('/');
+    const parent = slash < 0 ? '' : path.slice(0, slash);
+    const dir = this.#dirs.get(parent);
+    if (dir && dir.path === parent) return dir.node.children?.get(path.slice(slash + 1));
+    return this.#lookupReal(path);
   }
 
   /**
