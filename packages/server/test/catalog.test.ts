@@ -360,6 +360,27 @@ describe('search', () => {
 });
 
 describe('search over many matching names', () => {
+  it('lists a tag once when both its repository and its name match', async () => {
+    const user = await server.runtime.stores.users.create('once@example.com', 'once password 1');
+    if (user === 'email_taken') throw new Error('fresh user expected');
+    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
+      platform: 'generic',
+      name: 'Once',
+      config: { endpoint: 'https://registry.invalid' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (created === 'name_taken') throw new Error('unexpected');
+    await server.runtime.catalog.replaceRepositories(user.id, created.id, [
+      { repository: { name: 'x/stable' }, tags: [{ name: 'stable' }, { name: '1.0' }] },
+      { repository: { name: 'y/app' }, tags: [{ name: 'stable' }] },
+    ]);
+    const res = await searchCatalog(server.runtime.db, user.id, 'stable', 20);
+    const names = res.map((i) => `${i.repository}${i.tag === undefined ? '' : `:${i.tag}`}`);
+    expect(names).toEqual([...new Set(names)]);
+    expect(names).toEqual(expect.arrayContaining(['x/stable', 'x/stable:stable', 'y/app:stable']));
+  });
+
   it('never loses an exact or prefix match to the candidate cap, whatever the index order', async () => {
     const user = await server.runtime.stores.users.create('many@example.com', 'many password 1');
     if (user === 'email_taken') throw new Error('fresh user expected');

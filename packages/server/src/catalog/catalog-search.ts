@@ -254,6 +254,7 @@ async function tagCandidates(
         digest: t.digest,
       });
   }
+  const reached = new Set(out.map((c) => c.ref_id));
   let budget = CANDIDATES;
   for (const name of names.slice(0, Math.max(limit, 20))) {
     if (budget <= 0) break;
@@ -276,7 +277,10 @@ async function tagCandidates(
             .limit(budget)
             .execute();
     budget -= rows.length;
-    for (const t of rows)
+    for (const t of rows) {
+      // Reached through its repository's match already (`x/stable:stable` for "stable").
+      if (reached.has(t.id)) continue;
+      reached.add(t.id);
       out.push({
         kind: 'tag',
         ref_id: t.id,
@@ -284,6 +288,7 @@ async function tagCandidates(
         text: `${t.repository}:${t.name}`,
         digest: t.digest,
       });
+    }
   }
   return out;
 }
