@@ -6,12 +6,36 @@
 // by tsc. Built from the TypeScript sources (the `berth-source` export condition), so the
 // bundle does not depend on tsc's output; typechecking stays with tsc.
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Writes the bundle into `outdir` (default packages/cli/dist/bundle). */
+/**
+ * commander loads node:child_process when it loads (for executable subcommands, which berth
+ * does not use): ~10 ms of a one-shot start-up. Its `require` of it gets a stand-in that loads
+ * the real module on first use.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: 'child_process', namespace: 'berth-lazy-builtin' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'berth-lazy-builtin' }, () => ({
+      contents:
+        "let real;\nmodule.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });\n",
+      loader: 'js',
+    }));
+  },
+};
+
+/** Writes the bundle into `outdir` (default packages/cli/dist/bundle), replacing what was there. */
 export async function bundleCli(outdir = `${root}packages/cli/dist/bundle`) {
+  // Chunk names carry content hashes: an old build's chunks would otherwise pile up.
+  rmSync(outdir, { recursive: true, force: true });
   await build({
     absWorkingDir: root,
     entryPoints: {
@@ -33,6 +57,7 @@ export async function bundleCli(outdir = `${root}packages/cli/dist/bundle`) {
     banner: {
       js: "import { createRequire as __berthCreateRequire } from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
     },
+    plugins: [lazyChildProcessForCommander],
     sourcemap: true,
     logLevel: 'warning',
   });
