@@ -10,11 +10,13 @@ function countingSource(missing: readonly string[] = []) {
     name: 'test',
     getManifest: () => Promise.reject(new Error('not used')),
     readBlob: () => Promise.reject(new Error('not used')),
-    openBlob: async (descriptor, options) => {
-      if (missing.includes(descriptor.digest)) throw new Error(`blob ${descriptor.digest} not found`);
+    openBlob: (descriptor, options) => {
+      if (missing.includes(descriptor.digest)) {
+        return Promise.reject(new Error(`blob ${descriptor.digest} not found`));
+      }
       const stream = Readable.from([Buffer.from(descriptor.digest)]);
       opened.push({ digest: descriptor.digest, options, stream });
-      return stream;
+      return Promise.resolve(stream);
     },
   };
   return { source, opened };
