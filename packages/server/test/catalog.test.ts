@@ -81,6 +81,22 @@ afterAll(async () => {
 
 let connectorId: string;
 
+/** A fresh user with one generic connector named `name` (its email is derived from the name). */
+async function userWithConnector(name: string, endpoint = 'https://registry.invalid') {
+  const lower = name.toLowerCase();
+  const user = await server.runtime.stores.users.create(`${lower}@example.com`, `${lower} password 1`);
+  if (user === 'email_taken') throw new Error('fresh user expected');
+  const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
+    platform: 'generic',
+    name,
+    config: { endpoint },
+    secretId: null,
+    credentialHint: null,
+  });
+  if (created === 'name_taken') throw new Error('unexpected');
+  return { user, created };
+}
+
 describe('initial sync', () => {
   it('syncs on creation and shows the tree', async () => {
     const created = await alice.call<{ id: string }>('POST', '/api/v1/connectors', {
@@ -361,16 +377,7 @@ describe('search', () => {
 
 describe('search over many matching names', () => {
   it('lists a tag once when both its repository and its name match', async () => {
-    const user = await server.runtime.stores.users.create('once@example.com', 'once password 1');
-    if (user === 'email_taken') throw new Error('fresh user expected');
-    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
-      platform: 'generic',
-      name: 'Once',
-      config: { endpoint: 'https://registry.invalid' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (created === 'name_taken') throw new Error('unexpected');
+    const { user, created } = await userWithConnector('Once');
     await server.runtime.catalog.replaceRepositories(user.id, created.id, [
       { repository: { name: 'x/stable' }, tags: [{ name: 'stable' }, { name: '1.0' }] },
       { repository: { name: 'y/app' }, tags: [{ name: 'stable' }] },
@@ -382,16 +389,7 @@ describe('search over many matching names', () => {
   });
 
   it('never loses an exact or prefix match to the candidate cap, whatever the index order', async () => {
-    const user = await server.runtime.stores.users.create('many@example.com', 'many password 1');
-    if (user === 'email_taken') throw new Error('fresh user expected');
-    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
-      platform: 'generic',
-      name: 'Many',
-      config: { endpoint: 'https://registry.invalid' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (created === 'name_taken') throw new Error('unexpected');
+    const { user, created } = await userWithConnector('Many');
     // 600 names with "api" as a word, written before the two that start with it.
     const batch = Array.from({ length: 600 }, (_, i) => ({
       repository: { name: `team-${i % 7}/my-api-${i}` },
@@ -410,16 +408,7 @@ describe('search over many matching names', () => {
   });
 
   it('finds a name whose middle path segment starts with the query, past the candidate cap', async () => {
-    const user = await server.runtime.stores.users.create('middle@example.com', 'middle password 1');
-    if (user === 'email_taken') throw new Error('fresh user expected');
-    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
-      platform: 'generic',
-      name: 'Middle',
-      config: { endpoint: 'https://registry.invalid' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (created === 'name_taken') throw new Error('unexpected');
+    const { user, created } = await userWithConnector('Middle');
     // 600 names with "api" inside a segment, written before the ones with a segment starting
     // with it: the substring candidates (capped, in index order) hold none of the latter.
     const batch = Array.from({ length: 600 }, (_, i) => ({
@@ -453,16 +442,7 @@ describe('search over many matching names', () => {
   });
 
   it('lists tags that match exactly after as many exact repositories as asked for, and only then', async () => {
-    const user = await server.runtime.stores.users.create('exact@example.com', 'exact password 1');
-    if (user === 'email_taken') throw new Error('fresh user expected');
-    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
-      platform: 'generic',
-      name: 'Exact',
-      config: { endpoint: 'https://registry.invalid' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (created === 'name_taken') throw new Error('unexpected');
+    const { user, created } = await userWithConnector('Exact');
     await server.runtime.catalog.replaceRepositories(
       user.id,
       created.id,
@@ -491,16 +471,7 @@ describe('search over many matching names', () => {
   });
 
   it('reaches the tags of a name found in more repositories than the cap through the first ones in natural order', async () => {
-    const user = await server.runtime.stores.users.create('cap@example.com', 'cap password 1');
-    if (user === 'email_taken') throw new Error('fresh user expected');
-    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
-      platform: 'generic',
-      name: 'Cap',
-      config: { endpoint: 'https://registry.invalid' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (created === 'name_taken') throw new Error('unexpected');
+    const { user, created } = await userWithConnector('Cap');
     // 450 repositories with the tag, written last first: storage order is not natural order.
     const names = Array.from({ length: 450 }, (_, i) => `app-${String(i).padStart(3, '0')}`);
     for (const name of [...names].reverse())
@@ -574,16 +545,7 @@ describe('connector delete', () => {
 
 describe('the catalog store', () => {
   it('stores every tag field as listed, whatever the name, and lists it back in natural order', async () => {
-    const user = await server.runtime.stores.users.create('store@example.com', 'store password 1');
-    if (user === 'email_taken') throw new Error('fresh user expected');
-    const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
-      platform: 'generic',
-      name: 'Store',
-      config: { endpoint: 'https://registry.invalid' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (created === 'name_taken') throw new Error('unexpected');
+    const { user, created } = await userWithConnector('Store');
     const platforms = [
       { os: 'linux', architecture: 'arm64', variant: 'v8', digest: `sha256:${'b'.repeat(64)}` },
     ];
@@ -645,16 +607,7 @@ describe('a sync with many concurrent requests', () => {
     try {
       for (const repo of ['bulk/one', 'bulk/two', 'bulk/three'])
         for (let t = 0; t < 8; t++) await pushImage(layout, 'a', many, `${repo}:t${t}`);
-      const user = await server.runtime.stores.users.create('bulk@example.com', 'bulk password 1');
-      if (user === 'email_taken') throw new Error('fresh user expected');
-      const created = await ownedBy(server.runtime.stores, user.id).connectors.create({
-        platform: 'generic',
-        name: 'Bulk',
-        config: { endpoint: many.url },
-        secretId: null,
-        credentialHint: null,
-      });
-      if (created === 'name_taken') throw new Error('unexpected');
+      const { user, created } = await userWithConnector('Bulk', many.url);
       const sync = createSyncHandler({
         stores: server.runtime.stores,
         catalog: server.runtime.catalog,
