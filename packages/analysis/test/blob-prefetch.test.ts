@@ -7,6 +7,7 @@ import {
   pushImage,
   startFaultProxy,
   startRegistry,
+  until,
   type BuiltImage,
   type FaultProxy,
   type OciLayout,
@@ -37,14 +38,6 @@ afterAll(async () => {
   await Promise.all([proxy?.stop(), registry?.stop(), layout?.remove()]);
 });
 
-async function waitFor(what: string, probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('layer prefetch', () => {
   const configPath = () => `/blobs/${image.configDigest}`;
   const layerPaths = () => image.layers.map((l) => `/blobs/${l.digest}`);
@@ -57,10 +50,12 @@ describe('layer prefetch', () => {
         remoteImageSource(client, { registry: proxy.host, repository: 'team/app' }),
         '1',
       );
-      await waitFor('the config request', () => proxy.held().length === 1);
+      await until('the config request', () => proxy.held().length === 1 || undefined, 10_000);
       // Both layers (the default layer concurrency is above 2) go out before the config is in.
-      await waitFor('the layer requests', () =>
-        layerPaths().every((p) => proxy.forwarded().some((r) => r.path.endsWith(p))),
+      await until(
+        'the layer requests',
+        () => layerPaths().every((p) => proxy.forwarded().some((r) => r.path.endsWith(p))) || undefined,
+        10_000,
       );
       proxy.release();
       const profile = await profiling;
@@ -88,7 +83,7 @@ describe('layer prefetch', () => {
           cache: memoryLayerCache(),
         },
       );
-      await waitFor('the config request', () => proxy.held().length === 1);
+      await until('the config request', () => proxy.held().length === 1 || undefined, 10_000);
       await new Promise((resolve) => setTimeout(resolve, 200));
       const during = proxy.forwarded().slice(before);
       expect(during.filter((r) => layerPaths().some((p) => r.path.endsWith(p)))).toEqual([]);

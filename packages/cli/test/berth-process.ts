@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { until } from '@berth/testkit';
 import { berthCommandLine } from './run-berth.js';
+
+export { until };
 
 /** A long-running real `berth` process whose output and exit can be watched while it runs. */
 export interface LiveBerth {
@@ -9,21 +12,6 @@ export interface LiveBerth {
   kill(signal?: NodeJS.Signals): void;
   /** Resolves with the exit code once the process has exited. */
   exited(): Promise<number>;
-}
-
-/** Polls `probe` until it returns something other than undefined (or throws), or times out. */
-export async function until<T>(
-  what: string,
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 45_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /**

@@ -1,6 +1,7 @@
 export * from './testkit-error.js';
 export * from './free-port.js';
 export * from './run-command.js';
+export * from './until.js';
 export * from './daemon-process.js';
 export * from './http-listen.js';
 export * from './scripted-server.js';
