@@ -20,7 +20,7 @@ export const INFLATE_CHUNK_BYTES = 1024 * 1024;
  * waits behind whatever this thread is busy with; gathered into 1 MiB (in reused buffers, so the
  * copy touches no new memory) a `berth profile` of the Debian image took ~0.1 s less.
  */
-export const INFLATE_INPUT_BYTES = 1024 * 1024;
+const INFLATE_INPUT_BYTES = 1024 * 1024;
 /**
  * Inflated bytes zlib may produce ahead of the consumer. With Node's default (16 KiB) the
  * thread pool waited for each 1 MiB chunk to be consumed before inflating the next, so
