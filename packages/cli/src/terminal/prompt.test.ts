@@ -35,12 +35,20 @@ describe('createPrompter', () => {
   it('reads a hidden answer in raw mode on a terminal, with backspace, echoing nothing', async () => {
     const input = fakeInput(true);
     let written = '';
-    const prompter = createPrompter(input, { write: (t: string) => (written += t) });
+    const events: string[] = [];
+    const prompter = createPrompter(input, {
+      write: (t: string) => {
+        written += t;
+        events.push(`write ${JSON.stringify(t)} (raw modes so far: ${input.modes.join(',')})`);
+      },
+    });
     const answer = prompter.ask('Password: ', { hidden: true });
     for (const key of ['s', 'e', 'x', '\u007f', 'c', '\r']) input.type(key);
     expect(await answer).toBe('sec');
     expect(input.modes).toEqual([true, false]);
     expect(written).toBe('Password: \n');
+    // Echo is off before the question is visible, so nothing typed after it can show.
+    expect(events[0]).toBe('write "Password: " (raw modes so far: true)');
   });
 
   it('rejects with NoAnswerError when the input ends', async () => {

@@ -106,11 +106,13 @@ export function createPrompter(
         input.on('end', onEnd);
         listening = true;
       }
-      output.write(question);
       return new Promise<string>((resolve, reject) => {
         const raw = options.hidden === true && input.isTTY === true && typeof input.setRawMode === 'function';
         current = { line: '', raw, resolve, reject };
+        // Echo goes off before the question shows, as getpass(3) does: whatever is typed
+        // once the prompt is visible must never reach the screen.
         if (raw) input.setRawMode?.(true);
+        output.write(question);
         drain();
         if (current) input.resume();
       });
