@@ -142,7 +142,7 @@ async function storedCatalog(pool: pg.Pool, connectorId: string) {
   const tags = await pool.query(
     `select r.name as repository, t.name, t.sort_key, t.digest, t.media_type, t.size, t.pushed_at, t.platforms
        from tags t join repositories r on r.id = t.repository_id
-      where t.connector_id = $1 order by r.name, t.name`,
+      where r.connector_id = $1 order by r.name, t.name`,
     [connectorId],
   );
   const entries = await pool.query(

@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, migrateToLatest, openRuntime, type Runtime } from '@berth/server';
+import { naturalSortKey } from '../src/catalog/natural-sort.js';
 import { TEST_ENGINE, testDatabaseEnv } from './harness.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -130,13 +131,115 @@ describe(`the database (${TEST_ENGINE})`, () => {
         .then((r) => r.rows.map((row) => row.segment));
     const written = await segments();
     expect(written).toEqual(['api-gateway', 'zeta/api-gateway']);
-    // A database from before migration 0009: no side table yet, the catalog in place.
+    // A database from before migration 0009: no side table yet, the catalog in place (0010
+    // comes after it, so it runs again too, on tags already in its shape).
     await sql`drop table catalog_segments`.execute(runtime.db);
-    await sql`delete from kysely_migration where name = '0009_catalog_segments'`.execute(runtime.db);
-    expect((await migrateToLatest(runtime.db)).applied).toEqual(['0009_catalog_segments']);
+    await sql`delete from kysely_migration where name in ('0009_catalog_segments', '0010_tags_clustered')`.execute(
+      runtime.db,
+    );
+    expect((await migrateToLatest(runtime.db)).applied).toEqual([
+      '0009_catalog_segments',
+      '0010_tags_clustered',
+    ]);
     expect(await segments()).toEqual(written);
     const found = await runtime.catalog.listRepositories(user.id, connector.id, { limit: 10 });
     expect(found?.items.map((r) => r.name)).toEqual(['alpine', 'team/Zeta/api-gateway']);
+  });
+
+  it('keeps every tag when migration 0010 moves tags into one B-tree keyed by repository and natural order', async () => {
+    const runtime = await fresh();
+    const user = await runtime.stores.users.create('clustered@example.com', 'x');
+    if (user === 'email_taken') throw new Error('taken');
+    const connector = await runtime.stores.connectors.create(user.id, {
+      platform: 'generic',
+      name: 'clustered',
+      config: { endpoint: 'http://127.0.0.1:9' },
+      secretId: null,
+      credentialHint: null,
+    });
+    if (connector === 'name_taken') throw new Error('taken');
+    const digest = (c: string) => `sha256:${c.repeat(64)}`;
+    await runtime.catalog.replaceRepositories(user.id, connector.id, [
+      { repository: { name: 'team/app' }, tags: [] },
+      { repository: { name: 'team/tool' }, tags: [] },
+    ]);
+    const repositories = await runtime.db
+      .selectFrom('repositories')
+      .select(['id', 'name'])
+      .where('connector_id', '=', connector.id)
+      .orderBy('name')
+      .execute();
+    const [app, tool] = repositories.map((r) => r.id);
+    // A database from before migration 0010: tags with their own id and connector column and
+    // three indexes, rows written in an order unrelated to the natural one.
+    await sql`drop table tags`.execute(runtime.db);
+    await sql`create table tags (id text primary key,
+      repository_id text not null references repositories (id) on delete cascade,
+      connector_id text not null references connectors (id) on delete cascade,
+      name text not null, digest text, media_type text, size ${sql.raw(TEST_ENGINE === 'postgres' ? 'bigint' : 'integer')},
+      pushed_at text, platforms text, sort_key text not null default '')`.execute(runtime.db);
+    await sql`create unique index tags_repository_sort on tags (repository_id, sort_key, name)`.execute(
+      runtime.db,
+    );
+    await sql`create index tags_connector on tags (connector_id)`.execute(runtime.db);
+    const old = [
+      ['t1', app, 'v1.10', digest('a'), 6_000_000_000, '[{"os":"linux","architecture":"arm64"}]'],
+      ['t2', app, 'latest', digest('b'), 10, null],
+      ['t3', app, 'v1.9', digest('c'), null, null],
+      ['t4', tool, 'edge', null, null, null],
+    ] as const;
+    for (const [id, repositoryId, name, tagDigest, size, platforms] of old)
+      await sql`insert into tags (id, repository_id, connector_id, name, sort_key, digest, media_type, size, pushed_at, platforms)
+        values (${id}, ${repositoryId}, ${connector.id}, ${name}, ${naturalSortKey(name, { latestFirst: true })}, ${tagDigest}, 'application/vnd.oci.image.manifest.v1+json', ${size}, '2026-01-02T03:04:05Z', ${platforms})`.execute(
+        runtime.db,
+      );
+    await sql`delete from kysely_migration where name = '0010_tags_clustered'`.execute(runtime.db);
+    expect((await migrateToLatest(runtime.db)).applied).toEqual(['0010_tags_clustered']);
+    const page = await runtime.catalog.listTags(user.id, connector.id, 'team/app', { limit: 10 });
+    expect(page?.items).toEqual([
+      {
+        name: 'latest',
+        digest: digest('b'),
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 10,
+        pushedAt: '2026-01-02T03:04:05Z',
+        platforms: [],
+      },
+      expect.objectContaining({ name: 'v1.9', digest: digest('c'), size: null }),
+      expect.objectContaining({
+        name: 'v1.10',
+        size: 6_000_000_000,
+        platforms: [{ os: 'linux', architecture: 'arm64' }],
+      }),
+    ]);
+    expect(
+      (await runtime.catalog.listTags(user.id, connector.id, 'team/tool', { limit: 10 }))?.items,
+    ).toEqual([expect.objectContaining({ name: 'edge', digest: null })]);
+    // The copied rows are ordinary rows: a sync diffs them (one changed, one gone, one new).
+    await runtime.catalog.replaceRepository(user.id, connector.id, { name: 'team/app' }, [
+      { name: 'latest', digest: digest('d') },
+      {
+        name: 'v1.9',
+        digest: digest('c'),
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: null,
+        pushedAt: '2026-01-02T03:04:05Z',
+      },
+      { name: 'v2' },
+    ]);
+    const after = await runtime.catalog.listTags(user.id, connector.id, 'team/app', { limit: 10 });
+    expect(after?.items.map((t) => [t.name, t.digest])).toEqual([
+      ['latest', digest('d')],
+      ['v1.9', digest('c')],
+      ['v2', null],
+    ]);
+    // Deleting the connector takes its tags along.
+    expect(await runtime.stores.connectors.delete(user.id, connector.id)).toBe(true);
+    const { n } = await runtime.db
+      .selectFrom('tags')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(n)).toBe(0);
   });
 
   it('searches through an index, not a table scan', async () => {

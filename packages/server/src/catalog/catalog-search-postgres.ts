@@ -70,10 +70,10 @@ export async function postgresTagsNamed(
   sortKey: string,
   name: string,
   limit: number,
-): Promise<{ id: string; name: string; digest: string | null; repository: string }[]> {
-  const found = await sql<{ id: string; name: string; digest: string | null; repository: string }>`
-    select t.id, t.name, t.digest, r.name as repository from repositories r
-    cross join lateral (select id, name, digest from tags
+): Promise<{ repository_id: string; name: string; digest: string | null; repository: string }[]> {
+  const found = await sql<{ repository_id: string; name: string; digest: string | null; repository: string }>`
+    select r.id as repository_id, t.name, t.digest, r.name as repository from repositories r
+    cross join lateral (select name, digest from tags
       where repository_id = r.id and sort_key = ${sortKey} and name = ${name} limit 1) t
     where r.connector_id = ${connectorId}
     order by r.sort_key, r.name limit ${limit}`.execute(db);

@@ -213,6 +213,9 @@ function byMatch(entries: readonly Entry[], match: (text: string) => Match | und
     .map((x) => x.e);
 }
 
+/** A tag's identity among the candidates: its repository's id and its name. */
+const tagRef = (repositoryId: string, name: string) => `${repositoryId}:${name}`;
+
 /**
  * Tags as candidates: those of the best-matching repositories (their `repository:tag` text
  * contains the repository's match; with `tagPrefix`, only tags starting with it), and those
@@ -232,15 +235,15 @@ async function tagCandidates(
   // `union all` of per-repository ranges on the unique (repository, sort key, name) index.
   const prefix = tagPrefix ? sql` and name >= ${tagPrefix} and name < ${`${tagPrefix}\uffff`}` : sql``;
   const ranges = top.map(
-    (repo, i) => sql`select * from (select id, name, digest, sort_key, ${sql.lit(i)} as repository
+    (repo, i) => sql`select * from (select name, digest, sort_key, ${sql.lit(i)} as repository
       from tags where repository_id = ${repo.ref_id}${prefix} order by sort_key, name limit ${perRepository}) as ${sql.id(`r${i}`)}`,
   );
   const firstTags =
     ranges.length === 0
       ? []
       : (
-          await sql<{ id: string; name: string; digest: string | null; repository: number }>`
-            select id, name, digest, repository from (${sql.join(ranges, sql` union all `)}) as firsts
+          await sql<{ name: string; digest: string | null; repository: number }>`
+            select name, digest, repository from (${sql.join(ranges, sql` union all `)}) as firsts
             order by repository, sort_key, name`.execute(db)
         ).rows;
   for (const t of firstTags) {
@@ -248,7 +251,7 @@ async function tagCandidates(
     if (repo)
       out.push({
         kind: 'tag',
-        ref_id: t.id,
+        ref_id: tagRef(repo.ref_id, t.name),
         connector_id: repo.connector_id,
         text: `${repo.text}:${t.name}`,
         digest: t.digest,
@@ -268,7 +271,7 @@ async function tagCandidates(
         : await db
             .selectFrom('repositories')
             .innerJoin('tags', 'tags.repository_id', 'repositories.id')
-            .select(['tags.id', 'tags.name', 'tags.digest', 'repositories.name as repository'])
+            .select(['tags.repository_id', 'tags.name', 'tags.digest', 'repositories.name as repository'])
             .where('repositories.connector_id', '=', name.connector_id)
             .where('tags.sort_key', '=', sortKey)
             .where('tags.name', '=', name.text)
@@ -279,11 +282,12 @@ async function tagCandidates(
     budget -= rows.length;
     for (const t of rows) {
       // Reached through its repository's match already (`x/stable:stable` for "stable").
-      if (reached.has(t.id)) continue;
-      reached.add(t.id);
+      const ref = tagRef(t.repository_id, t.name);
+      if (reached.has(ref)) continue;
+      reached.add(ref);
       out.push({
         kind: 'tag',
-        ref_id: t.id,
+        ref_id: ref,
         connector_id: name.connector_id,
         text: `${t.repository}:${t.name}`,
         digest: t.digest,

@@ -1,7 +1,8 @@
 import type { PlatformRef, RepositoryInfo, TagInfo } from '@berth/connectors';
 import { createHash } from 'node:crypto';
 import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
-import { engineOf } from '../db/engine.js';
+import type SQLite from 'better-sqlite3';
+import { sqliteHandleOf } from '../db/sqlite-handle.js';
 import type { CatalogEntriesTable, RepositoriesTable, Schema, TagsTable } from '../db/schema.js';
 import { catalogId } from './catalog-ids.js';
 import { naturalSortKey } from './natural-sort.js';
@@ -105,10 +106,10 @@ function hashTags(tags: readonly TagInfo[]): string {
 const tagNameRef = (connectorId: string, name: string) => `${connectorId}:${name}`;
 
 /**
- * A new tag row as the bulk insert reads it: `[id, repository_id, name, sort_key, digest,
- * media_type, size, pushed_at, platforms]` (the connector is the same for the whole batch).
+ * A new tag row as the bulk insert reads it, in the table's column order: `[repository_id,
+ * sort_key, name, digest, media_type, size, pushed_at, platforms]`.
  */
-type NewTagRow = [string, string, string, string, ...TagValueList];
+type NewTagRow = [string, string, string, ...TagValueList];
 type TagValueList = [string | null, string | null, number | null, string | null, string | null];
 
 interface BatchWrites {
@@ -134,10 +135,9 @@ function tagSortKey(name: string): string {
 }
 
 const newTag = (repositoryId: string, tag: TagInfo): NewTagRow => [
-  catalogId(),
   repositoryId,
-  tag.name,
   tagSortKey(tag.name),
+  tag.name,
   tag.digest ?? null,
   tag.mediaType ?? null,
   tag.size ?? null,
@@ -156,34 +156,45 @@ function pathSegments(name: string): string[] {
   return out;
 }
 
-/** Rows per bulk tag insert (one JSON parameter each). */
+/** Rows per bulk tag insert on PostgreSQL (one JSON parameter each). */
 const TAG_INSERT_BATCH = 5000;
 
+/** SQLite's tag insert, prepared once per connection. */
+const sqliteTagInserts = new WeakMap<SQLite.Database, SQLite.Statement>();
+
 /**
- * Inserts new tag rows with one statement per few thousand rows: the rows travel as one JSON
- * parameter that the database unpacks itself (`json_each` / `json_array_elements`), instead of
- * ten bound values per row that have to be built, compiled and bound one by one.
+ * Inserts new tag rows. On SQLite, one statement prepared once per connection and run per row
+ * on the connection under `tx` (nothing to compile or parse per row: several times cheaper
+ * than one multi-row statement). On PostgreSQL, where each statement is a round trip, one
+ * statement per few thousand rows, the rows travelling as one JSON parameter that the
+ * database unpacks itself.
  */
-async function insertTags(tx: Transaction<Schema>, connectorId: string, rows: readonly NewTagRow[]) {
-  const postgres = engineOf(tx) === 'postgres';
-  for (const batch of chunks(rows, TAG_INSERT_BATCH)) {
-    const json = JSON.stringify(batch);
-    await (
-      postgres
-        ? sql`insert into tags (id, repository_id, connector_id, name, sort_key, digest, media_type, size, pushed_at, platforms)
-          select r ->> 0, r ->> 1, ${connectorId}, r ->> 2, r ->> 3, r ->> 4, r ->> 5, (r ->> 6)::bigint, r ->> 7, r ->> 8
-          from json_array_elements(${json}::json) as r`
-        : sql`insert into tags (id, repository_id, connector_id, name, sort_key, digest, media_type, size, pushed_at, platforms)
-          select value ->> 0, value ->> 1, ${connectorId}, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8
-          from json_each(${json})`
-    ).execute(tx);
+async function insertTags(
+  tx: Transaction<Schema>,
+  sqlite: SQLite.Database | undefined,
+  rows: readonly NewTagRow[],
+) {
+  if (rows.length === 0) return;
+  if (sqlite) {
+    let insert = sqliteTagInserts.get(sqlite);
+    if (!insert) {
+      insert = sqlite.prepare(
+        'insert into tags (repository_id, sort_key, name, digest, media_type, size, pushed_at, platforms) values (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      sqliteTagInserts.set(sqlite, insert);
+    }
+    for (const row of rows) insert.run(row);
+    return;
   }
+  for (const batch of chunks(rows, TAG_INSERT_BATCH))
+    await sql`insert into tags (repository_id, sort_key, name, digest, media_type, size, pushed_at, platforms)
+      select r ->> 0, r ->> 1, r ->> 2, r ->> 3, r ->> 4, (r ->> 5)::bigint, r ->> 6, r ->> 7
+      from json_array_elements(${JSON.stringify(batch)}::json) as r`.execute(tx);
 }
 
 /** Brings one stored repository's tags in line with a complete listing, inside `tx`. */
 async function diffTags(
   tx: Transaction<Schema>,
-  connectorId: string,
   repositoryId: string,
   tags: readonly TagInfo[],
   writes: BatchWrites,
@@ -192,7 +203,7 @@ async function diffTags(
     (
       await tx
         .selectFrom('tags')
-        .select(['id', 'name', 'digest', 'media_type', 'size', 'pushed_at', 'platforms'])
+        .select(['name', 'sort_key', 'digest', 'media_type', 'size', 'pushed_at', 'platforms'])
         .where('repository_id', '=', repositoryId)
         .execute()
     ).map((t) => [t.name, t]),
@@ -208,7 +219,13 @@ async function diffTags(
       writes.names.add(tag.name);
       added++;
     } else if (!sameTag(row, values)) {
-      await tx.updateTable('tags').set(values).where('id', '=', row.id).execute();
+      await tx
+        .updateTable('tags')
+        .set(values)
+        .where('repository_id', '=', repositoryId)
+        .where('sort_key', '=', row.sort_key)
+        .where('name', '=', row.name)
+        .execute();
       updated++;
     }
   }
@@ -216,10 +233,11 @@ async function diffTags(
   for (const batch of chunks(gone, IN_BATCH))
     await tx
       .deleteFrom('tags')
+      .where('repository_id', '=', repositoryId)
       .where(
-        'id',
+        'name',
         'in',
-        batch.map((t) => t.id),
+        batch.map((t) => t.name),
       )
       .execute();
   for (const t of gone) writes.goneNames.add(t.name);
@@ -236,15 +254,18 @@ async function dropUnusedTagNames(
   names: Iterable<string>,
 ): Promise<void> {
   for (const batch of chunks([...names], IN_BATCH)) {
-    // One pass over the connector's tags (indexed by connector), not one probe per name.
+    // The connector's repositories, each probed on its (sort key, name) keys for the batch
+    // (a name determines its sort key, so the sort keys only narrow the probes).
     const used = new Set(
       (
         await tx
           .selectFrom('tags')
-          .select('name')
+          .innerJoin('repositories', 'repositories.id', 'tags.repository_id')
+          .select('tags.name')
           .distinct()
-          .where('connector_id', '=', connectorId)
-          .where('name', 'in', batch)
+          .where('repositories.connector_id', '=', connectorId)
+          .where('tags.sort_key', 'in', [...new Set(batch.map(tagSortKey))])
+          .where('tags.name', 'in', batch)
           .execute()
       ).map((t) => t.name),
     );
@@ -269,6 +290,7 @@ async function dropUnusedTagNames(
  */
 async function writeRepositories(
   tx: Transaction<Schema>,
+  sqlite: SQLite.Database | undefined,
   ownerId: string,
   connectorId: string,
   batch: readonly { readonly repository: RepositoryInfo; readonly tags: readonly TagInfo[] }[],
@@ -334,7 +356,7 @@ async function writeRepositories(
       continue;
     }
     if (repo.tags_hash !== fields.tags_hash) {
-      const c = await diffTags(tx, connectorId, repo.id, tags, writes);
+      const c = await diffTags(tx, repo.id, tags, writes);
       total.added += c.added;
       total.updated += c.updated;
       total.removed += c.removed;
@@ -361,7 +383,7 @@ async function writeRepositories(
   );
   for (const rows of chunks(segments, INSERT_BATCH))
     await tx.insertInto('catalog_segments').values(rows).execute();
-  await insertTags(tx, connectorId, writes.tags);
+  await insertTags(tx, sqlite, writes.tags);
   for (const names of chunks([...writes.names], INSERT_BATCH))
     await tx
       .insertInto('catalog_entries')
@@ -386,6 +408,7 @@ async function writeRepositories(
  * Every read is scoped by owner; writes come from the sync of a connector the caller owns.
  */
 export function createCatalogStore(db: Kysely<Schema>) {
+  const sqlite = sqliteHandleOf(db);
   async function connectorOwned(
     tx: Kysely<Schema> | Transaction<Schema>,
     ownerId: string,
@@ -426,7 +449,7 @@ export function createCatalogStore(db: Kysely<Schema>) {
     ): Promise<SyncChanges> {
       return db.transaction().execute(async (tx) => {
         if (!(await connectorOwned(tx, ownerId, connectorId))) return { added: 0, updated: 0, removed: 0 };
-        return writeRepositories(tx, ownerId, connectorId, batch);
+        return writeRepositories(tx, sqlite, ownerId, connectorId, batch);
       });
     },
     /** After a complete listing: removes the repositories the registry no longer has. */

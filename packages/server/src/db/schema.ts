@@ -95,10 +95,9 @@ export interface RepositoriesTable {
   tags_hash: string | null;
 }
 
+/** One tag, keyed by (repository_id, sort_key, name): no id of its own (migration 0010). */
 export interface TagsTable {
-  id: string;
   repository_id: string;
-  connector_id: string;
   name: string;
   digest: string | null;
   media_type: string | null;

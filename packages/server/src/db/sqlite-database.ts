@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { ConfigError } from '../config.js';
 import type { Engine } from './engine.js';
 import type { Schema } from './schema.js';
+import { rememberSqliteHandle } from './sqlite-handle.js';
 
 export const SQLITE_FILE = 'berth.sqlite';
 
@@ -48,6 +49,7 @@ export function openSqliteDatabase(dataDir: string): OpenedDatabase {
     throw new ConfigError(`cannot open the database ${path}: ${(cause as Error).message}`);
   }
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  rememberSqliteHandle(db, sqlite);
   return {
     db,
     engine: 'sqlite',

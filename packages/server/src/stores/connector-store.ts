@@ -200,7 +200,12 @@ export function createConnectorStore(db: Kysely<Schema>, clock: Clock): Connecto
           )
           .execute();
         await tx.deleteFrom('jobs').where('connector_id', '=', id).execute();
-        await tx.deleteFrom('tags').where('connector_id', '=', id).execute();
+        await tx
+          .deleteFrom('tags')
+          .where('repository_id', 'in', (eb) =>
+            eb.selectFrom('repositories').select('id').where('connector_id', '=', id),
+          )
+          .execute();
         await tx.deleteFrom('repositories').where('connector_id', '=', id).execute();
         await tx.deleteFrom('connectors').where('id', '=', id).execute();
         if (row.secret_id)
