@@ -222,7 +222,6 @@ describe(`the database (${TEST_ENGINE})`, () => {
         name: 'v1.9',
         digest: digest('c'),
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        size: null,
         pushedAt: '2026-01-02T03:04:05Z',
       },
       { name: 'v2' },
