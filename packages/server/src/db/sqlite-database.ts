@@ -1,10 +1,11 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect, sql } from 'kysely';
+import { Kysely, SqliteDialect, SqliteDriver, sql, type Driver } from 'kysely';
 import { ConfigError } from '../config.js';
 import type { Engine } from './engine.js';
 import type { Schema } from './schema.js';
+import { startWalCheckpointer, type WalCheckpointer } from './sqlite-checkpointer.js';
 import { rememberSqliteHandle } from './sqlite-handle.js';
 
 export const SQLITE_FILE = 'berth.sqlite';
@@ -25,6 +26,40 @@ export interface OpenedDatabase {
    * checkpoint and truncate it.
    */
   readonly afterSensitiveDelete: () => Promise<void>;
+}
+
+/** Kysely's SQLite dialect, whose `destroy()` also ends the checkpoint thread before closing. */
+class CheckpointedSqliteDialect extends SqliteDialect {
+  readonly #database: SQLite.Database;
+  readonly #checkpointer: WalCheckpointer;
+  constructor(database: SQLite.Database, checkpointer: WalCheckpointer) {
+    super({ database });
+    this.#database = database;
+    this.#checkpointer = checkpointer;
+  }
+  override createDriver(): Driver {
+    const checkpointer = this.#checkpointer;
+    return new (class extends SqliteDriver {
+      override async destroy(): Promise<void> {
+        await checkpointer.stop();
+        await super.destroy();
+      }
+    })({ database: this.#database });
+  }
+}
+
+/**
+ * After deleting secrets, the WAL must end up empty. A checkpoint that meets the checkpoint
+ * thread's own reports `busy`: try again (each try is quick; the thread's rounds are short).
+ */
+async function truncateWal(db: Kysely<Schema>): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
+    if (Number(rows[0]?.busy ?? 0) === 0) return;
+    if (attempt >= 200)
+      throw new Error('the database WAL could not be truncated: another connection keeps it busy');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 export function openSqliteDatabase(dataDir: string): OpenedDatabase {
@@ -48,14 +83,14 @@ export function openSqliteDatabase(dataDir: string): OpenedDatabase {
   } catch (cause) {
     throw new ConfigError(`cannot open the database ${path}: ${(cause as Error).message}`);
   }
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({
+    dialect: new CheckpointedSqliteDialect(sqlite, startWalCheckpointer(sqlite, path)),
+  });
   rememberSqliteHandle(db, sqlite);
   return {
     db,
     engine: 'sqlite',
     path,
-    afterSensitiveDelete: async () => {
-      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db);
-    },
+    afterSensitiveDelete: () => truncateWal(db),
   };
 }
