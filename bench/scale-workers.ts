@@ -22,6 +22,7 @@ import {
   startRegistry,
   type BuiltImage,
   type RunningPostgres,
+  until,
 } from '@berth/testkit';
 import {
   buildCli,
@@ -81,20 +82,8 @@ async function api<T>(
   };
 }
 
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  intervalMs = 20,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+/** Waits of the benchmark: generous, and polled often (a poll's delay is part of a measured time). */
+const WAIT_MS = 120_000;
 
 /** A user with an API token and a connector to the registry, synced. */
 async function user(base: string, n: number, registryUrl: string) {
@@ -130,16 +119,21 @@ async function user(base: string, n: number, registryUrl: string) {
     },
   );
   // Creating a connector queues its first sync: let it finish before the measured part.
-  await until('the first sync', async () => {
-    const { body } = await api<{ lastSyncAt: string | null; status: string }>(
-      base,
-      'GET',
-      `/connectors/${connector.id}`,
-      { token },
-    );
-    if (body.status === 'error') throw new Error(`sync failed: ${JSON.stringify(body)}`);
-    return body.lastSyncAt ? true : undefined;
-  });
+  await until(
+    'the first sync',
+    async () => {
+      const { body } = await api<{ lastSyncAt: string | null; status: string }>(
+        base,
+        'GET',
+        `/connectors/${connector.id}`,
+        { token },
+      );
+      if (body.status === 'error') throw new Error(`sync failed: ${JSON.stringify(body)}`);
+      return body.lastSyncAt ? true : undefined;
+    },
+    WAIT_MS,
+    20,
+  );
   return { token, connectorId: connector.id };
 }
 
@@ -207,6 +201,7 @@ async function runConfig(
             if (body.status === 'failed') throw new Error(`profile of app-${a.image} failed: ${body.error}`);
             return body.status === 'done' ? true : undefined;
           },
+          WAIT_MS,
           100,
         ),
       ),

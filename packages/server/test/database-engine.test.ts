@@ -28,6 +28,21 @@ async function fresh(): Promise<Runtime> {
   return runtime;
 }
 
+/** A user `NAME@example.com` with a generic connector `NAME` (its endpoint never contacted). */
+async function userWithConnector(runtime: Runtime, name: string) {
+  const user = await runtime.stores.users.create(`${name}@example.com`, 'x');
+  if (user === 'email_taken') throw new Error('taken');
+  const connector = await runtime.stores.connectors.create(user.id, {
+    platform: 'generic',
+    name,
+    config: { endpoint: 'http://127.0.0.1:9' },
+    secretId: null,
+    credentialHint: null,
+  });
+  if (connector === 'name_taken') throw new Error('taken');
+  return { user, connector };
+}
+
 describe(`the database (${TEST_ENGINE})`, () => {
   it('keeps its own migration history with every migration applied once', async () => {
     const runtime = await fresh();
@@ -42,16 +57,7 @@ describe(`the database (${TEST_ENGINE})`, () => {
 
   it('stores byte sizes above 2^31 and reads numbers back as numbers', async () => {
     const runtime = await fresh();
-    const user = await runtime.stores.users.create('big@example.com', 'x');
-    if (user === 'email_taken') throw new Error('taken');
-    const connector = await runtime.stores.connectors.create(user.id, {
-      platform: 'generic',
-      name: 'big',
-      config: { endpoint: 'http://127.0.0.1:9' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (connector === 'name_taken') throw new Error('taken');
+    const { user, connector } = await userWithConnector(runtime, 'big');
     const size = 5 * 1024 ** 3;
     await runtime.catalog.replaceRepository(user.id, connector.id, { name: 'huge/image' }, [
       { name: 'v1', digest: `sha256:${'a'.repeat(64)}`, size },
@@ -111,16 +117,7 @@ describe(`the database (${TEST_ENGINE})`, () => {
 
   it('indexes the path segments of the repositories a database already has when it migrates', async () => {
     const runtime = await fresh();
-    const user = await runtime.stores.users.create('segments@example.com', 'x');
-    if (user === 'email_taken') throw new Error('taken');
-    const connector = await runtime.stores.connectors.create(user.id, {
-      platform: 'generic',
-      name: 'segments',
-      config: { endpoint: 'http://127.0.0.1:9' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (connector === 'name_taken') throw new Error('taken');
+    const { user, connector } = await userWithConnector(runtime, 'segments');
     await runtime.catalog.replaceRepositories(user.id, connector.id, [
       { repository: { name: 'team/Zeta/api-gateway' }, tags: [{ name: 'v1' }] },
       { repository: { name: 'alpine' }, tags: [{ name: 'v1' }] },
@@ -148,16 +145,7 @@ describe(`the database (${TEST_ENGINE})`, () => {
 
   it('keeps every tag when migration 0010 moves tags into one B-tree keyed by repository and natural order', async () => {
     const runtime = await fresh();
-    const user = await runtime.stores.users.create('clustered@example.com', 'x');
-    if (user === 'email_taken') throw new Error('taken');
-    const connector = await runtime.stores.connectors.create(user.id, {
-      platform: 'generic',
-      name: 'clustered',
-      config: { endpoint: 'http://127.0.0.1:9' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (connector === 'name_taken') throw new Error('taken');
+    const { user, connector } = await userWithConnector(runtime, 'clustered');
     const digest = (c: string) => `sha256:${c.repeat(64)}`;
     await runtime.catalog.replaceRepositories(user.id, connector.id, [
       { repository: { name: 'team/app' }, tags: [] },
@@ -243,16 +231,7 @@ describe(`the database (${TEST_ENGINE})`, () => {
 
   it('searches through an index, not a table scan', async () => {
     const runtime = await fresh();
-    const user = await runtime.stores.users.create('many@example.com', 'x');
-    if (user === 'email_taken') throw new Error('taken');
-    const connector = await runtime.stores.connectors.create(user.id, {
-      platform: 'generic',
-      name: 'many',
-      config: { endpoint: 'http://127.0.0.1:9' },
-      secretId: null,
-      credentialHint: null,
-    });
-    if (connector === 'name_taken') throw new Error('taken');
+    const { user, connector } = await userWithConnector(runtime, 'many');
     const plan =
       TEST_ENGINE === 'postgres'
         ? await (async () => {
